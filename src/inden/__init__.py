@@ -1,0 +1,3 @@
+"""inden — keep selling when stock runs out."""
+
+__version__ = "0.1.0"

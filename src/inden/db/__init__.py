@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions, set-based queries and Alembic migrations."""

@@ -1,0 +1,19 @@
+"""Alembic environment: the engine comes from `inden.db.migrate.alembic_config`."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from inden.db.models import Base
+
+engine = context.config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=engine.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

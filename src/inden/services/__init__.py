@@ -1,0 +1,1 @@
+"""Use cases. Each public function opens exactly one transaction (`Database.transaction`)."""

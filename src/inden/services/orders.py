@@ -1,0 +1,275 @@
+"""Orders: place (with idempotency), cancel, ship."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inden.clock import utcnow
+from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
+from inden.db.session import Database
+from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movement, stock_level
+from inden.domain.allocation import LineRequest, OrderDecision, take_order
+from inden.domain.errors import (
+    IdempotencyConflict,
+    InsufficientStock,
+    InvalidRequest,
+    NotReadyToShip,
+    OutOfStock,
+    UnknownOrder,
+)
+from inden.domain.ledger import MovementKind
+from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
+from inden.notify.outbox import Event, emit
+from inden.services.order_status import refresh_order_statuses
+from inden.services.order_views import order_view
+from inden.services.schemas import LineIn, OrderCreate, OrderOut, ShipmentOut, ShippedLine
+from inden.services.stock import serve_waiting
+
+# --- placing ---------------------------------------------------------------------------------------------
+
+
+def place_order(
+    db: Database, request: OrderCreate, *, idempotency_key: str | None = None, now: datetime | None = None
+) -> OrderOut:
+    """Take an order: each line takes what is available, the rest waits on backorder within policy.
+
+    Raises OutOfStock (and records the refused units as lost demand) when a line cannot be taken in full.
+    With `idempotency_key`, a retry with the same body gets the first outcome again and changes nothing;
+    another body raises IdempotencyConflict.
+    """
+    now = now or utcnow()
+    fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    try:
+        with db.transaction() as session:
+            if idempotency_key is not None:
+                replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=now)
+                if replayed is not None:
+                    return replayed
+            products = lock_products(session, (line.sku for line in request.lines))
+            decision = take_order(
+                [LineRequest(line.sku, line.quantity) for line in request.lines],
+                {sku: (product_rules(p), stock_level(p)) for sku, p in products.items()},
+            )
+            if decision.accepted:
+                order = _create_order(session, request, decision, products, now=now)
+                _remember(session, idempotency_key, 201, order.model_dump(mode="json"))
+                return order
+            refusal = _refuse(session, request, decision, products, now=now)
+            _remember(session, idempotency_key, 409, {"lines": refusal.lines})
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same key committed first; ours was rolled back whole.
+        with db.transaction() as session:
+            replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=now)
+        if replayed is None:
+            raise
+        return replayed
+    raise refusal
+
+
+def _replay_or_claim(session: Session, key: str, fingerprint: str, *, now: datetime) -> OrderOut | None:
+    """The stored outcome for `key`, or None after claiming the key for this request.
+
+    Claiming inserts the key's row first thing: on PostgreSQL a concurrent twin blocks on that insert until
+    we commit, then fails with a unique violation and replays our outcome.
+    """
+    record = session.get(IdempotencyRecord, key)
+    if record is None:
+        session.execute(
+            insert(IdempotencyRecord).values(
+                key=key, fingerprint=fingerprint, status_code=0, response={}, created_at=now
+            )
+        )
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict(key)
+    if record.status_code == 409:
+        raise OutOfStock(record.response["lines"])
+    return OrderOut.model_validate(record.response)
+
+
+def _remember(session: Session, key: str | None, status_code: int, response: dict[str, object]) -> None:
+    if key is not None:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values(status_code=status_code, response=response)
+        )
+
+
+def _create_order(
+    session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
+    now: datetime,
+) -> OrderOut:
+    status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
+    order = Order(
+        external_id=request.external_id, customer_email=request.customer.email,
+        customer_name=request.customer.name, customer_locale=request.customer.locale,
+        fulfilment=request.fulfilment.value, priority=request.priority, status=status.value, created_at=now,
+    )
+    session.add(order)
+    session.flush()
+    session.execute(
+        insert(OrderLine),
+        [
+            {"order_id": order.id, "product_id": products[t.sku].id, "quantity": t.quantity,
+             "allocated": t.allocated, "backordered": t.backordered, "shipped": 0, "cancelled": 0,
+             "priority": request.priority, "order_created_at": now}
+            for t in decision.takes
+        ],
+    )
+    for take in decision.takes:
+        product = products[take.sku]
+        product.allocated += take.allocated
+        product.backordered += take.backordered
+    view = order_view(session, order.id)
+    waiting = [line for line in view.lines if line.backordered]
+    if waiting:
+        emit(session, [Event("order.backordered", f"order.backordered:{order.id}", {
+            "order_id": order.id,
+            "customer": view.customer.model_dump(),
+            "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta"})
+                      for line in waiting],
+        })], now=now)
+    return view
+
+
+def _refuse(
+    session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
+    now: datetime,
+) -> OutOfStock:
+    """Record every unit of a refused order as lost demand; the error names the lines that caused it."""
+    refused = {r.sku for r in decision.refusals}
+    session.execute(insert(LostDemand), [
+        {"product_id": products[line.sku].id, "quantity": line.quantity,
+         "customer_email": request.customer.email,
+         "reason": "out_of_stock" if line.sku in refused else "order_refused", "created_at": now}
+        for line in request.lines
+    ])
+    return OutOfStock([
+        {"sku": r.sku, "requested": r.requested, "available": r.available, "backorder_room": r.backorder_room}
+        for r in decision.refusals
+    ])
+
+
+# --- changing an order -------------------------------------------------------------------------------
+
+
+def _lock_order(session: Session, order_id: int) -> tuple[Order, dict[str, OrderLine], dict[int, Product]]:
+    """Lock every product the order has lines for (SKU order), then load the order and its lines."""
+    product_ids = session.scalars(select(OrderLine.product_id).where(OrderLine.order_id == order_id)).all()
+    if not product_ids:
+        raise UnknownOrder(order_id)
+    products = lock_products_by_id(session, product_ids)
+    order = session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise UnknownOrder(order_id)
+    lines = session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order_id).execution_options(populate_existing=True)
+    ).all()
+    return order, {products[line.product_id].sku: line for line in lines}, products
+
+
+def _selected(order_id: int, lines: dict[str, OrderLine], selection: list[LineIn]) -> list[tuple[str, OrderLine, int]]:
+    chosen = []
+    for item in selection:
+        if item.sku not in lines:
+            raise InvalidRequest(f"Order {order_id} has no line for SKU {item.sku!r}.", sku=item.sku)
+        chosen.append((item.sku, lines[item.sku], item.quantity))
+    return chosen
+
+
+def _units(line: OrderLine) -> LineUnits:
+    return LineUnits(line.quantity, line.allocated, line.backordered, line.shipped, line.cancelled)
+
+
+def cancel_order(
+    db: Database, order_id: int, selection: list[LineIn] | None = None, *, now: datetime | None = None
+) -> OrderOut:
+    """Cancel units of an order (all open units when `selection` is None): waiting units leave the queue
+    first, then allocated units are freed and go at once to the next waiting backorders.
+
+    Raises InvalidRequest when asked to cancel more than a line has open, or when nothing is left to cancel.
+    """
+    now = now or utcnow()
+    with db.transaction() as session:
+        order, lines, products = _lock_order(session, order_id)
+        if selection is None:
+            chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
+            if not chosen:
+                raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)
+        else:
+            chosen = _selected(order_id, lines, selection)
+        freed = set()
+        for sku, line, quantity in chosen:
+            split = split_cancel(sku, _units(line), quantity)
+            product = products[line.product_id]
+            line.backordered -= split.from_waiting
+            line.allocated -= split.from_allocated
+            line.cancelled += quantity
+            product.backordered -= split.from_waiting
+            product.allocated -= split.from_allocated
+            if split.from_allocated:
+                freed.add(product.id)
+        session.flush()
+        for product_id in sorted(freed, key=lambda pid: products[pid].sku):
+            serve_waiting(session, products[product_id], now=now)
+        refresh_order_statuses(session, [order_id])
+        cancelled = sum(line.cancelled for line in lines.values())
+        emit(session, [Event("order.cancelled", f"order.cancelled:{order_id}:{cancelled}", {
+            "order_id": order_id,
+            "customer": {"email": order.customer_email, "locale": order.customer_locale},
+            "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
+        })], now=now)
+        return order_view(session, order_id)
+
+
+def ship_order(
+    db: Database, order_id: int, selection: list[LineIn] | None = None, *, now: datetime | None = None
+) -> ShipmentOut:
+    """Ship allocated units (all of them when `selection` is None): on_hand and allocated fall together.
+
+    Raises InsufficientStock when a line has fewer allocated units than asked, NotReadyToShip for a
+    `complete` order with units still waiting, InvalidRequest when nothing is allocated.
+    """
+    now = now or utcnow()
+    with db.transaction() as session:
+        order, lines, products = _lock_order(session, order_id)
+        waiting = sum(line.backordered for line in lines.values())
+        if order.fulfilment == Fulfilment.COMPLETE.value and waiting:
+            raise NotReadyToShip(order_id, waiting=waiting)
+        if selection is None:
+            chosen = [(sku, line, line.allocated) for sku, line in lines.items() if line.allocated]
+            if not chosen:
+                raise InvalidRequest(f"Order {order_id} has no allocated units to ship.", order_id=order_id)
+        else:
+            chosen = _selected(order_id, lines, selection)
+        shipment = Shipment(order_id=order_id, created_at=now)
+        session.add(shipment)
+        session.flush()
+        for sku, line, quantity in chosen:
+            if quantity > line.allocated:
+                raise InsufficientStock(sku, requested=quantity, available=line.allocated, what="allocated")
+            product = products[line.product_id]
+            record_movement(session, product, kind=MovementKind.SHIPMENT, delta=-quantity,
+                            reason=f"order {order_id}", ref=f"shipment:{shipment.id}", now=now)
+            product.allocated -= quantity
+            line.allocated -= quantity
+            line.shipped += quantity
+            session.add(ShipmentLine(shipment_id=shipment.id, product_id=product.id, quantity=quantity))
+        session.flush()
+        refresh_order_statuses(session, [order_id])
+        shipped = [ShippedLine(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
+        emit(session, [Event("order.shipped", f"order.shipped:{shipment.id}", {
+            "order_id": order_id, "shipment_id": shipment.id,
+            "customer": {"email": order.customer_email, "locale": order.customer_locale},
+            "lines": [s.model_dump() for s in shipped],
+        })], now=now)
+        return ShipmentOut(id=shipment.id, order_id=order_id, lines=shipped, created_at=now,
+                           order=order_view(session, order_id))

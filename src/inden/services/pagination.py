@@ -1,0 +1,39 @@
+"""Opaque list cursors: base64 of a small JSON value, so clients cannot depend on what is inside."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from inden.domain.errors import InvalidRequest
+
+T = TypeVar("T")
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, expected: type) -> Any:
+    """The value inside `cursor`, or None for no cursor. Raises InvalidRequest for a cursor we did not make."""
+    if cursor is None:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        value = None
+    if not isinstance(value, expected) or isinstance(value, bool):
+        raise invalid_cursor(cursor)
+    return value
+
+
+def invalid_cursor(cursor: str) -> InvalidRequest:
+    return InvalidRequest("Invalid cursor: pass back the next_cursor of a previous page.", cursor=cursor)
+
+
+def chunked(items: Sequence[T], size: int = 5000) -> Iterator[Sequence[T]]:
+    """Slices of at most `size`, to keep `IN (…)` lists under the drivers' parameter limits."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,66 @@
+"""Shared fixtures: a migrated database on SQLite always, and on PostgreSQL when INDEN_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from inden.db.migrate import upgrade
+from inden.db.models import Base
+from inden.db.session import Database
+
+PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating every time would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "inden.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db.engine)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[Database]:
+    if not PG_URL:
+        pytest.skip("INDEN_TEST_DATABASE_URL is not set")
+    db = Database(PG_URL)
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(db.engine)
+    yield db
+    db.dispose()
+
+
+def truncate_all(db: Database) -> None:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def make_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    if backend == "postgresql":
+        db: Database = request.getfixturevalue("pg_database")
+        truncate_all(db)
+        return db
+    path = tmp_path / "inden.db"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    return Database(f"sqlite:///{path}")
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database; each test runs once per backend."""
+    database = make_database(request.param, request, tmp_path)
+    yield database
+    if request.param == "sqlite":
+        database.dispose()
