@@ -42,31 +42,34 @@ def place_order(
     With `idempotency_key`, a retry with the same body gets the first outcome again and changes nothing;
     another body raises IdempotencyConflict.
     """
-    now = now or utcnow()
+    clock = (lambda: now) if now else utcnow
     fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
         with db.transaction() as session:
             if idempotency_key is not None:
-                replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=now)
+                replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=clock())
                 if replayed is not None:
                     return replayed
             products = lock_products(session, (line.sku for line in request.lines))
+            # Read the clock once the stock is locked, so that on a hot SKU creation time follows the order
+            # in which orders took the lock, which is also the order of their ids.
+            placed_at = clock()
             decision = take_order(
                 [LineRequest(line.sku, line.quantity) for line in request.lines],
                 {sku: (product_rules(p), stock_level(p)) for sku, p in products.items()},
             )
             if decision.accepted:
-                order = _create_order(session, request, decision, products, now=now)
+                order = _create_order(session, request, decision, products, now=placed_at)
                 _remember(session, idempotency_key, 201, order.model_dump(mode="json"))
                 return order
-            refusal = _refuse(session, request, decision, products, now=now)
+            refusal = _refuse(session, request, decision, products, now=placed_at)
             _remember(session, idempotency_key, 409, {"lines": refusal.lines})
     except IntegrityError:
         if idempotency_key is None:
             raise
         # A concurrent request with the same key committed first; ours was rolled back whole.
         with db.transaction() as session:
-            replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=now)
+            replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=clock())
         if replayed is None:
             raise
         return replayed

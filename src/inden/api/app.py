@@ -1,0 +1,36 @@
+"""The FastAPI application. `create_app()` is what `inden serve` runs (as a factory, one per worker)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import inden
+from inden.api.errors import install_error_handlers
+from inden.api.limits import BodySizeLimit
+from inden.api.routers import orders, products
+from inden.config import get_settings
+from inden.db.session import Database
+from inden.services.keys import KeyCache
+
+
+def create_app(db: Database | None = None) -> FastAPI:
+    """Build the app over `db` (default: INDEN_DATABASE_URL)."""
+    settings = get_settings()
+    db = db or Database(settings.database_url)
+    app = FastAPI(
+        title="inden",
+        version=inden.__version__,
+        summary="Keep selling when stock runs out: backorders, honest ship dates, first come first served.",
+    )
+    app.state.db = db
+    app.state.keys = KeyCache(db)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(products.router)
+    app.include_router(orders.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

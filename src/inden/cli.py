@@ -1,0 +1,299 @@
+"""The `inden` command: serve, demo, keys, products, stock, orders, backorders, audit, db."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from inden.config import get_settings
+from inden.db import migrate
+from inden.db.session import Database
+from inden.domain.errors import DomainError
+from inden.domain.orders import Fulfilment
+from inden.domain.policy import BackorderPolicy
+from inden.services.keys import Role
+
+app = typer.Typer(help="inden — keep selling when stock runs out.", no_args_is_help=True, add_completion=False)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+products_app = typer.Typer(help="Products.", no_args_is_help=True)
+stock_app = typer.Typer(help="Stock movements.", no_args_is_help=True)
+orders_app = typer.Typer(help="Orders.", no_args_is_help=True)
+audit_app = typer.Typer(help="Integrity checks.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+for sub, name in [(keys_app, "keys"), (products_app, "products"), (stock_app, "stock"), (orders_app, "orders"),
+                  (audit_app, "audit"), (db_app, "db")]:
+    app.add_typer(sub, name=name)
+
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+
+def fail(message: str) -> NoReturn:
+    """User errors: a clear message on stderr and exit code 2."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn domain and validation errors into CLI messages (exit 2) — the CLI's one error mapping."""
+    try:
+        yield
+    except DomainError as error:
+        fail(f"{error.message}" + (f" ({error.code})" if error.code != "validation_error" else ""))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
+        )
+        fail(f"invalid input: {problems}")
+
+
+def open_db(*, migrate_sqlite: bool = True) -> Database:
+    """The configured database, ready to use. The SQLite default is migrated on the spot; any other
+    database must be migrated explicitly, and we say how."""
+    db = Database(get_settings().database_url)
+    if migrate.is_up_to_date(db.engine):
+        return db
+    if db.is_sqlite and migrate_sqlite:
+        migrate.upgrade(db.engine)
+        return db
+    fail(f"the database at {db.engine.url.render_as_string(hide_password=True)} is not migrated. "
+         "Run `inden db upgrade` first.")
+
+
+def show(model: BaseModel | dict[str, Any]) -> None:
+    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    out.print_json(json.dumps(data, ensure_ascii=False))
+
+
+def parse_lines(specs: list[str]) -> list[dict[str, Any]]:
+    lines = []
+    for spec in specs:
+        sku, sep, quantity = spec.rpartition(":")
+        if not sep or not quantity.lstrip("-").isdigit():
+            fail(f"line {spec!r} must look like SKU:QUANTITY, e.g. KAOS-HITAM-M:2")
+        lines.append({"sku": sku, "quantity": int(quantity)})
+    return lines
+
+
+def run(action: Callable[[Database], Any]) -> Any:
+    with user_errors():
+        db = open_db()
+        try:
+            return action(db)
+        finally:
+            db.dispose()
+
+
+# --- server and schema ----------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Run the HTTP API (docs at /docs)."""
+    import uvicorn
+
+    db = open_db()
+    if db.is_sqlite and workers > 1:
+        fail("SQLite serves from one process; use --workers 1, or PostgreSQL for several workers.")
+    db.dispose()
+    out.print(f"inden API on http://{host}:{port} (docs: /docs)")
+    uvicorn.run("inden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (Alembic migrations)."""
+    db = Database(get_settings().database_url)
+    migrate.upgrade(db.engine)
+    out.print(f"database at revision {migrate.current_revision(db.engine)}")
+
+
+# --- keys -------------------------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(role: Annotated[Role, typer.Option(help="admin, staff or storefront")]) -> None:
+    """Make an API key; it is printed once, alone on stdout."""
+    from inden.services.keys import create_key
+
+    key = run(lambda db: create_key(db, role))
+    sys.stdout.write(key + "\n")
+
+
+# --- products and stock -----------------------------------------------------------------------------------
+
+
+@products_app.command("add")
+def products_add(
+    sku: str,
+    name: str,
+    policy: BackorderPolicy = BackorderPolicy.ALLOW,
+    limit: Annotated[int | None, typer.Option(help="Most units that may wait on backorder.")] = None,
+    lead_time_days: int = 14,
+    price: str | None = None,
+) -> None:
+    """Create a product."""
+    from inden.services.products import create_product
+    from inden.services.schemas import ProductCreate
+
+    show(run(lambda db: create_product(db, ProductCreate(
+        sku=sku, name=name, backorder_policy=policy, backorder_limit=limit, lead_time_days=lead_time_days,
+        price=price,
+    ))))
+
+
+@products_app.command("list")
+def products_list() -> None:
+    """Products with their stock."""
+    from inden.services.products import list_products
+
+    def collect(db: Database) -> list[Any]:
+        items, cursor = [], None
+        while True:
+            page = list_products(db, cursor=cursor, limit=1000)
+            items += page.items
+            if not (cursor := page.next_cursor):
+                return items
+
+    table = Table("SKU", "Name", "Policy", "On hand", "Allocated", "Available", "Backordered")
+    for p in run(collect):
+        s = p.stock
+        table.add_row(p.sku, p.name, p.backorder_policy.value, str(s.on_hand), str(s.allocated), str(s.available),
+                      str(s.backordered))
+    out.print(table)
+
+
+@products_app.command("show")
+def products_show(sku: str) -> None:
+    """One product as JSON."""
+    from inden.services.products import get_product
+
+    show(run(lambda db: get_product(db, sku)))
+
+
+@stock_app.command("adjust")
+def stock_adjust(
+    sku: str,
+    delta: Annotated[int, typer.Argument(help="Units in (positive) or out (negative).")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'stock count'.")] = "manual adjustment",
+) -> None:
+    """Count stock in or out; units counted in serve waiting backorders first."""
+    from inden.services.schemas import StockAdjustment
+    from inden.services.stock import adjust_stock
+
+    show(run(lambda db: adjust_stock(db, sku, StockAdjustment(delta=delta, reason=reason))))
+
+
+# --- orders -----------------------------------------------------------------------------------------------
+
+LinesOption = Annotated[list[str], typer.Option("--line", help="SKU:QUANTITY, repeatable.")]
+
+
+@orders_app.command("place")
+def orders_place(
+    email: Annotated[str, typer.Option(help="Customer email.")],
+    line: LinesOption,
+    name: str | None = None,
+    locale: str = "id",
+    priority: int = 0,
+    fulfilment: Fulfilment = Fulfilment.PARTIAL,
+) -> None:
+    """Place an order; what is not in stock waits on backorder (or is refused under `deny`)."""
+    from inden.services.orders import place_order
+    from inden.services.schemas import OrderCreate
+
+    show(run(lambda db: place_order(db, OrderCreate.model_validate({
+        "customer": {"email": email, "name": name, "locale": locale}, "lines": parse_lines(line),
+        "priority": priority, "fulfilment": fulfilment,
+    }))))
+
+
+@orders_app.command("show")
+def orders_show(order_id: int) -> None:
+    """One order as JSON."""
+    from inden.services.order_views import get_order
+
+    show(run(lambda db: get_order(db, order_id)))
+
+
+@orders_app.command("cancel")
+def orders_cancel(order_id: int, line: LinesOption | None = None) -> None:
+    """Cancel units (all open units without --line); freed units go to the next waiting backorders."""
+    from inden.services.orders import cancel_order
+    from inden.services.schemas import LineSelection
+
+    show(run(lambda db: cancel_order(
+        db, order_id, LineSelection.model_validate({"lines": parse_lines(line) if line else None}).lines
+    )))
+
+
+@orders_app.command("ship")
+def orders_ship(order_id: int, line: LinesOption | None = None) -> None:
+    """Ship allocated units (all of them without --line)."""
+    from inden.services.orders import ship_order
+    from inden.services.schemas import LineSelection
+
+    show(run(lambda db: ship_order(
+        db, order_id, LineSelection.model_validate({"lines": parse_lines(line) if line else None}).lines
+    )))
+
+
+@app.command()
+def backorders(sku: str | None = None, limit: int = 50) -> None:
+    """The backorder queue in allocation order."""
+    from inden.services.order_views import list_backorders
+
+    page = run(lambda db: list_backorders(db, sku=sku, limit=limit))
+    table = Table("SKU", "Position", "Order", "Quantity", "Waiting since (UTC)")
+    for b in page.items:
+        table.add_row(b.sku, str(b.position), str(b.order_id), str(b.quantity), f"{b.created_at:%Y-%m-%d %H:%M:%S}")
+    out.print(table)
+
+
+# --- audit and demo ---------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the ledger's hash chains and the stock invariants; exit 1 on any drift."""
+    from inden.services.audit import verify
+
+    report = run(verify)
+    summary = f"{report.products} products, {report.movements} ledger movements, {report.lines} order lines"
+    if report.ok:
+        out.print(f"[green]audit ok[/]: {summary}; no oversell, ledger intact, every unit accounted for.")
+        return
+    err.print(f"[bold red]audit FAILED[/]: {len(report.problems)} problem(s) in {summary}:")
+    for problem in report.problems:
+        err.print(f"  - {problem}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    db_path: Annotated[str, typer.Option("--db", help="SQLite file to (re)create.")] = "inden-demo.db",
+    orders: Annotated[int, typer.Option(min=1, max=100_000)] = 2000,
+    units: Annotated[int, typer.Option(min=1, max=1_000_000)] = 300,
+    clients: Annotated[int, typer.Option(min=1, max=256)] = 32,
+) -> None:
+    """Build a small Indonesian shop in a fresh SQLite file and run a flash sale against the real API."""
+    from inden.demo import run_demo
+
+    with user_errors():
+        ok = run_demo(out, db_path=db_path, orders=orders, units=units, clients=clients)
+    if not ok:
+        raise typer.Exit(1)

@@ -1,0 +1,173 @@
+"""`inden demo`: a small Indonesian shop and a 12.12 flash sale, run against the real HTTP API."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from inden.api.app import create_app
+from inden.db.migrate import upgrade
+from inden.db.session import Database
+from inden.services import audit, keys, order_views, products, stock
+from inden.services.schemas import ProductCreate, StockAdjustment
+
+FLASH_SKU = "SERUM-VITC-30"
+SHOP = [
+    # sku, name, policy, backorder limit, units on hand, price (IDR)
+    (FLASH_SKU, "Serum Vitamin C 30 ml", "allow", None, None, 89_000),
+    ("KOPI-GAYO-250", "Kopi Arabika Gayo 250 g", "deny", None, 40, 75_000),
+    ("BATIK-TULIS-M", "Kemeja Batik Tulis Pria M", "allow", 30, 15, 450_000),
+    ("HIJAB-VOAL-HTM", "Hijab Voal Polos Hitam", "allow", None, 120, 55_000),
+    ("SAMBAL-ROA-200", "Sambal Roa Manado 200 g", "deny", None, 60, 48_000),
+    ("TUMBLER-LTD-01", "Tumbler Edisi Terbatas 12.12", "preorder", 200, 0, 199_000),
+]
+FIRST = ["Budi", "Siti", "Agus", "Dewi", "Rina", "Andi", "Putri", "Wahyu", "Ayu", "Fajar", "Indah", "Rizky",
+         "Nur", "Eko", "Sri", "Bayu", "Lestari", "Dimas", "Wulan", "Hendra"]
+LAST = ["Santoso", "Rahayu", "Wijaya", "Saputra", "Lestari", "Pratama", "Hidayat", "Kusuma", "Nasution",
+        "Siregar", "Simanjuntak", "Setiawan", "Gunawan", "Harahap", "Putra"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _customer(rng: random.Random, n: int) -> dict[str, str]:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    return {"email": f"{first}.{last}{n}@contoh.id".lower(), "name": f"{first} {last}",
+            "locale": "id" if rng.random() < 0.9 else "en"}
+
+
+def _order_body(rng: random.Random, n: int) -> dict[str, Any]:
+    roll = rng.random()
+    if roll < 0.80:
+        lines = [{"sku": FLASH_SKU, "quantity": rng.choice([1, 1, 1, 2])}]
+    elif roll < 0.90:
+        lines = [{"sku": "KOPI-GAYO-250", "quantity": rng.choice([1, 2])}]
+    elif roll < 0.95:
+        lines = [{"sku": "BATIK-TULIS-M", "quantity": 1}, {"sku": "HIJAB-VOAL-HTM", "quantity": 1}]
+    else:
+        lines = [{"sku": "SAMBAL-ROA-200", "quantity": rng.choice([1, 3])}]
+    return {"customer": _customer(rng, n), "lines": lines}
+
+
+def _set_up_shop(db: Database, *, units: int) -> None:
+    for sku, name, policy, limit, on_hand, price in SHOP:
+        products.create_product(db, ProductCreate(sku=sku, name=name, backorder_policy=policy,
+                                                  backorder_limit=limit, price=price))
+        count = units if sku == FLASH_SKU else on_hand
+        if count:
+            stock.adjust_stock(db, sku, StockAdjustment(delta=count, reason="stok awal"))
+
+
+class _Server:
+    """`inden serve` in a background thread, on a free loopback port."""
+
+    def __init__(self, db: Database) -> None:
+        self.port = _free_port()
+        config = uvicorn.Config(create_app(db), host="127.0.0.1", port=self.port, log_level="error",
+                                access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.02)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _flash_sale(base_url: str, key: str, *, orders: int, clients: int) -> tuple[Counter[str], float]:
+    rng = random.Random(1212)
+    bodies = [_order_body(rng, n) for n in range(orders)]
+    outcomes: Counter[str] = Counter()
+    local = threading.local()
+
+    def place(body: dict[str, Any]) -> str:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+        response = local.client.post("/v1/orders", json=body)
+        if response.status_code == 201:
+            return response.json()["status"]
+        return response.json()["error"]["code"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for outcome in pool.map(place, bodies):
+            outcomes[outcome] += 1
+    return outcomes, time.perf_counter() - started
+
+
+def run_demo(out: Console, *, db_path: str, orders: int, units: int, clients: int) -> bool:
+    """Run the demo, print its summary; True when the audit passes."""
+    path = Path(db_path).resolve()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    upgrade(db.engine)
+    _set_up_shop(db, units=units)
+    key = keys.create_key(db, keys.Role.STAFF)
+    out.print(f"[bold]inden demo[/] — toko contoh di [cyan]{path}[/]")
+    out.print(f"Flash sale 12.12: {orders} pesanan dari {clients} klien serentak; "
+              f"{FLASH_SKU} punya {units} unit.\n")
+    with _Server(db) as base_url:
+        outcomes, seconds = _flash_sale(base_url, key, orders=orders, clients=clients)
+        restock = units // 2
+        stock.adjust_stock(db, FLASH_SKU, StockAdjustment(delta=restock, reason="restock dari pemasok"))
+    _print_summary(out, db, outcomes, seconds, orders=orders, restock=restock)
+    report = audit.verify(db)
+    db.dispose()
+    if report.ok:
+        out.print(f"\n[green]Audit OK[/]: {report.products} produk, {report.movements} mutasi stok, "
+                  f"{report.lines} baris pesanan — tidak ada oversell, ledger utuh, setiap unit tercatat.")
+    else:
+        out.print("\n[red]Audit GAGAL[/]:")
+        for problem in report.problems:
+            out.print(f"  - {problem}")
+    out.print(f"\nDatabase: [cyan]{path}[/] — lihat lagi dengan "
+              f"`INDEN_DATABASE_URL=sqlite:///{path} inden backorders`. Jalankan ulang kapan saja.")
+    return report.ok
+
+
+def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: float, *, orders: int,
+                   restock: int) -> None:
+    out.print(f"{orders} pesanan dalam {seconds:.1f} s ({orders / seconds:.0f} pesanan/detik):")
+    for outcome, count in outcomes.most_common():
+        out.print(f"  {outcome:<24} {count:>6}")
+    with db.transaction() as session:
+        from sqlalchemy import func, select
+
+        from inden.db.models import LostDemand, Product
+
+        lost = dict(session.execute(
+            select(Product.sku, func.sum(LostDemand.quantity)).join(Product).group_by(Product.sku)
+        ).all())
+    table = Table("SKU", "Produk", "Kebijakan", "Stok", "Dialokasikan", "Backorder (unit)", "Ditolak (unit)",
+                  title=f"Setelah flash sale dan restock {restock} unit {FLASH_SKU}")
+    page = products.list_products(db, limit=100)
+    for p in page.items:
+        s = p.stock
+        table.add_row(p.sku, p.name, p.backorder_policy.value, str(s.on_hand), str(s.allocated),
+                      str(s.backordered), str(lost.get(p.sku, 0)))
+    out.print(table)
+    queue = order_views.list_backorders(db, sku=FLASH_SKU, limit=5)
+    total_waiting = products.get_product(db, FLASH_SKU).stock.backordered
+    out.print(f"Antrean backorder {FLASH_SKU}: {total_waiting} unit menunggu; yang terdepan:")
+    for b in queue.items:
+        out.print(f"  posisi {b.position:>4}: pesanan #{b.order_id} — {b.quantity} unit")
