@@ -110,6 +110,8 @@ class OrderLine(Base):
     # Copies of the order's queue keys so the queue is one index scan.
     priority: Mapped[int] = mapped_column(Integer)
     order_created_at: Mapped[datetime] = mapped_column(Timestamp)
+    # When the queue last gave this line units: names the lines one stock-in served (see db.queue).
+    served_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
 
 
 class StockMovement(Base):

@@ -1,4 +1,4 @@
-"""The backorder queue in SQL: serving it set-based, and reading positions.
+"""The backorder queue in SQL: serving it set-based, its consequences, and reading positions.
 
 Allocation order is priority DESC, order_created_at, order_id, id (see `inden.domain.allocation`). The SQL
 here computes the same allocation as `domain.allocation.allocate`; an integration test holds them equal.
@@ -10,56 +10,108 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import String, bindparam, cast, func, insert, literal, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from inden.db.models import Timestamp
+from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp
 
-QUEUE_ORDER = "priority DESC, order_created_at, order_id, id"
 
-# One statement serves the whole queue. `ahead` is the number of waiting units in front of a line; a line
-# gets min(its waiting units, units - ahead) when units - ahead > 0. The product row is locked by the caller,
-# so nothing else changes this SKU's queue while the statement runs.
+def queue_order(alias: str) -> str:
+    """ORDER BY terms of allocation order for order_lines under `alias`."""
+    return f"{alias}.priority DESC, {alias}.order_created_at, {alias}.order_id, {alias}.id"
+
+
+# One statement serves the queues of many SKUs. Each SKU offers its available units (on_hand - allocated);
+# `ahead` is the number of units waiting in front of a line, and a line gets min(its waiting units,
+# available - ahead) while that is positive. The caller holds the products' locks, so nothing else changes
+# these queues while the statement runs.
 _SERVE = text(
     f"""
     WITH waiting AS (
-        SELECT id, backordered,
-               SUM(backordered) OVER (ORDER BY {QUEUE_ORDER} ROWS UNBOUNDED PRECEDING) - backordered AS ahead
-        FROM order_lines
-        WHERE product_id = :product_id AND backordered > 0
+        SELECT l.id, l.backordered, p.on_hand - p.allocated AS units,
+               SUM(l.backordered) OVER (PARTITION BY l.product_id ORDER BY {queue_order("l")}
+                                        ROWS UNBOUNDED PRECEDING) - l.backordered AS ahead
+        FROM order_lines l JOIN products p ON p.id = l.product_id
+        WHERE l.product_id IN :product_ids AND l.backordered > 0
     ),
     served AS (
-        SELECT id, CASE WHEN backordered < :units - ahead THEN backordered ELSE :units - ahead END AS take
+        SELECT id, CASE WHEN backordered < units - ahead THEN backordered ELSE units - ahead END AS take
         FROM waiting
-        WHERE ahead < :units
+        WHERE ahead < units
     )
     UPDATE order_lines
     SET allocated = order_lines.allocated + served.take,
-        backordered = order_lines.backordered - served.take
+        backordered = order_lines.backordered - served.take,
+        served_at = :now
     FROM served
     WHERE order_lines.id = served.id
-    RETURNING order_lines.id, order_lines.order_id, order_lines.allocated, order_lines.backordered
     """
-)
+).bindparams(bindparam("product_ids", expanding=True), bindparam("now", type_=Timestamp))
 
 
-@dataclass(frozen=True, slots=True)
-class ServedLine:
-    line_id: int
-    order_id: int
-    allocated: int  # the line's allocated units after serving
-    backordered: int  # the line's units still waiting after serving
+def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime) -> None:
+    """Allocate each SKU's available units to its waiting lines in allocation order (one UPDATE).
 
-
-def serve_queue(session: Session, product_id: int, *, units: int) -> list[ServedLine]:
-    """Allocate up to `units` to the SKU's waiting lines in allocation order (one UPDATE statement).
-
-    The caller must hold the product's lock and move the same total into the product's `allocated`.
+    The caller must hold the products' locks, have flushed their `on_hand`, and move the same totals
+    (min(available, backordered) per SKU) into the products' counters. Served lines get `served_at = now`;
+    call this at most once per SKU in a transaction.
     """
-    if units <= 0:
-        return []
-    rows = session.execute(_SERVE, {"product_id": product_id, "units": units}).all()
-    return [ServedLine(r.id, r.order_id, r.allocated, r.backordered) for r in rows]
+    if product_ids:
+        session.execute(_SERVE, {"product_ids": list(product_ids), "now": now})
+
+
+def served_orders(product_ids: Sequence[int], now: datetime):  # type: ignore[no-untyped-def]
+    """A subquery of the ids of orders that `serve_queues(product_ids, now=now)` served."""
+    return (
+        select(OrderLine.order_id)
+        .where(OrderLine.served_at == now, OrderLine.product_id.in_(product_ids))
+        .distinct()
+    )
+
+
+def _json_object(session: Session, **fields: ColumnElement[object]) -> ColumnElement[object]:
+    """A JSON object built by the database (json_build_object on PostgreSQL, json_object on SQLite)."""
+    build = func.json_build_object if session.get_bind().dialect.name == "postgresql" else func.json_object
+    args: list[ColumnElement[object]] = []
+    for key, value in fields.items():
+        args += [literal_column(f"'{key}'"), value]
+    return build(*args)
+
+
+def record_served_events(session: Session, product_ids: Sequence[int], *, now: datetime) -> int:
+    """Write one `backorder.allocated` outbox event per line served by `serve_queues` (INSERT … SELECT).
+
+    The dedup key is (line, units still waiting): a line's waiting units only ever fall, so it names one
+    serving exactly. Run after the orders' statuses are refreshed, so the payload carries the new status.
+    """
+    payload = _json_object(
+        session,
+        order_id=OrderLine.order_id,
+        sku=Product.sku,
+        allocated=OrderLine.allocated,
+        waiting=OrderLine.backordered,
+        status=Order.status,
+        customer=_json_object(session, email=Order.customer_email, locale=Order.customer_locale),
+    )
+    rows = (
+        select(
+            literal("backorder.allocated"),
+            literal("backorder.allocated:") + cast(OrderLine.id, String) + literal(":")
+            + cast(OrderLine.backordered, String),
+            payload,
+            literal(now, Timestamp),
+            literal(0),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.served_at == now, OrderLine.product_id.in_(product_ids))
+    )
+    table = OutboxEvent.__table__
+    result = session.execute(
+        insert(table).from_select(["event_type", "dedup_key", "payload", "created_at", "attempts"], rows)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 _POSITION = text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from inden.db.models import Product, StockMovement
@@ -34,10 +34,6 @@ def lock_products(session: Session, skus: Iterable[str]) -> dict[str, Product]:
     return found
 
 
-def lock_product(session: Session, sku: str) -> Product:
-    return lock_products(session, [sku])[sku]
-
-
 def lock_products_by_id(session: Session, product_ids: Iterable[int]) -> dict[int, Product]:
     """Like `lock_products`, keyed by id; the lock order is the same (SKU order)."""
     ids = sorted(set(product_ids))
@@ -55,22 +51,34 @@ def product_rules(product: Product) -> ProductRules:
     return ProductRules(product.sku, BackorderPolicy(product.backorder_policy), product.backorder_limit)
 
 
-def record_movement(
-    session: Session, product: Product, *, kind: MovementKind, delta: int, reason: str, ref: str, now: datetime
-) -> StockMovement:
-    """Append a movement to the SKU's ledger and apply it to `on_hand`. The product must be locked."""
-    last = session.execute(
-        select(StockMovement.seq, StockMovement.hash)
-        .where(StockMovement.product_id == product.id)
-        .order_by(StockMovement.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
-    movement = Movement(product.sku, seq, kind, delta, reason, ref)
-    row = StockMovement(
-        product_id=product.id, seq=seq, kind=kind.value, delta=delta, reason=reason, ref=ref,
-        created_at=now, prev_hash=prev_hash, hash=movement_hash(prev_hash, movement),
-    )
-    session.add(row)
-    product.on_hand += delta
-    return row
+def record_movements(
+    session: Session, changes: list[tuple[Product, int]], *, kind: MovementKind, reason: str, ref: str,
+    now: datetime,
+) -> None:
+    """Append one movement per (product, delta) to the SKUs' ledgers and apply them to `on_hand`.
+
+    The products must be locked: the lock is what makes each SKU's (seq, prev_hash) chain linear.
+    """
+    ids = [product.id for product, _ in changes]
+    latest = select(StockMovement.product_id, func.max(StockMovement.seq).label("seq")).where(
+        StockMovement.product_id.in_(ids)
+    ).group_by(StockMovement.product_id).subquery()
+    heads = {
+        row.product_id: (row.seq, row.hash)
+        for row in session.execute(
+            select(StockMovement.product_id, StockMovement.seq, StockMovement.hash).join(
+                latest, (latest.c.product_id == StockMovement.product_id) & (latest.c.seq == StockMovement.seq)
+            )
+        )
+    }
+    rows = []
+    for product, delta in changes:
+        last_seq, prev_hash = heads.get(product.id, (0, GENESIS_HASH))
+        movement = Movement(product.sku, last_seq + 1, kind, delta, reason, ref)
+        rows.append({
+            "product_id": product.id, "seq": movement.seq, "kind": kind.value, "delta": delta, "reason": reason,
+            "ref": ref, "created_at": now, "prev_hash": prev_hash, "hash": movement_hash(prev_hash, movement),
+        })
+        product.on_hand += delta
+    if rows:
+        session.execute(insert(StockMovement.__table__), rows)

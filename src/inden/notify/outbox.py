@@ -32,5 +32,5 @@ def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
         for e in events
     ]
     if rows:
-        session.execute(insert(OutboxEvent), rows)
+        session.execute(insert(OutboxEvent.__table__), rows)  # Core executemany: no ORM bookkeeping per row
     return len(rows)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from inden.clock import as_utc
 from inden.db.models import Order, OrderLine, Product, Timestamp
-from inden.db.queue import QUEUE_ORDER, QueueKey, queue_positions
+from inden.db.queue import QueueKey, queue_order, queue_positions
 from inden.db.session import Database
 from inden.domain.errors import UnknownOrder, UnknownSku
 from inden.domain.orders import OrderStatus
@@ -87,7 +87,7 @@ def list_orders(
 _BACKORDERS = f"""
     SELECT order_id, sku, backordered, position, order_created_at FROM (
         SELECT l.order_id, p.sku, l.backordered, l.order_created_at,
-               ROW_NUMBER() OVER (PARTITION BY l.product_id ORDER BY {QUEUE_ORDER.replace(", id", ", l.id")})
+               ROW_NUMBER() OVER (PARTITION BY l.product_id ORDER BY {queue_order("l")})
                    AS position
         FROM order_lines l JOIN products p ON p.id = l.product_id
         WHERE l.backordered > 0 {{sku_filter}}

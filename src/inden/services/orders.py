@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
 from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
+from inden.db.order_status import refresh_statuses
 from inden.db.session import Database
-from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movement, stock_level
+from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movements, stock_level
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
 from inden.domain.errors import (
     IdempotencyConflict,
@@ -25,7 +26,6 @@ from inden.domain.errors import (
 from inden.domain.ledger import MovementKind
 from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
 from inden.notify.outbox import Event, emit
-from inden.services.order_status import refresh_order_statuses
 from inden.services.order_views import order_view
 from inden.services.schemas import LineIn, OrderCreate, OrderOut, ShipmentOut, ShippedLine
 from inden.services.stock import serve_waiting
@@ -220,10 +220,8 @@ def cancel_order(
             product.allocated -= split.from_allocated
             if split.from_allocated:
                 freed.add(product.id)
-        session.flush()
-        for product_id in sorted(freed, key=lambda pid: products[pid].sku):
-            serve_waiting(session, products[product_id], now=now)
-        refresh_order_statuses(session, [order_id])
+        serve_waiting(session, [products[product_id] for product_id in freed], now=now)
+        refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         cancelled = sum(line.cancelled for line in lines.values())
         emit(session, [Event("order.cancelled", f"order.cancelled:{order_id}:{cancelled}", {
             "order_id": order_id,
@@ -260,14 +258,14 @@ def ship_order(
             if quantity > line.allocated:
                 raise InsufficientStock(sku, requested=quantity, available=line.allocated, what="allocated")
             product = products[line.product_id]
-            record_movement(session, product, kind=MovementKind.SHIPMENT, delta=-quantity,
-                            reason=f"order {order_id}", ref=f"shipment:{shipment.id}", now=now)
             product.allocated -= quantity
             line.allocated -= quantity
             line.shipped += quantity
             session.add(ShipmentLine(shipment_id=shipment.id, product_id=product.id, quantity=quantity))
-        session.flush()
-        refresh_order_statuses(session, [order_id])
+        record_movements(session, [(products[line.product_id], -quantity) for _, line, quantity in chosen],
+                         kind=MovementKind.SHIPMENT, reason=f"order {order_id}", ref=f"shipment:{shipment.id}",
+                         now=now)
+        refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         shipped = [ShippedLine(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
         emit(session, [Event("order.shipped", f"order.shipped:{shipment.id}", {
             "order_id": order_id, "shipment_id": shipment.id,

@@ -2,64 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
 from inden.db.models import OrderLine, Product
-from inden.db.queue import serve_queue
+from inden.db.order_status import refresh_statuses
+from inden.db.queue import record_served_events, serve_queues, served_orders
 from inden.db.session import Database
-from inden.db.stock import lock_product, record_movement
+from inden.db.stock import lock_products, record_movements
 from inden.domain.errors import InsufficientStock, InvalidRequest
 from inden.domain.ledger import MovementKind
-from inden.notify.outbox import Event, emit
-from inden.services.order_status import refresh_order_statuses
 from inden.services.products import stock_view
-from inden.services.schemas import MAX_ON_HAND, StockAdjustment, StockOut
+from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
 
 
-def serve_waiting(session: Session, product: Product, *, now: datetime) -> int:
-    """Give the product's available units to its waiting backorders, oldest (highest priority) first.
+def serve_waiting(session: Session, products: Sequence[Product], *, now: datetime) -> int:
+    """Give each product's available units to its waiting backorders, highest priority and oldest first.
 
-    The product must be locked. Writes a `backorder.allocated` event per served line and refreshes the
-    served orders' status. Returns the number of units allocated.
+    Set-based: one UPDATE serves every queue, one refreshes the served orders' status, one writes a
+    `backorder.allocated` event per served line. The products must be locked; call at most once per
+    product in a transaction. Returns the number of units allocated.
     """
-    available = product.on_hand - product.allocated
-    if available <= 0 or product.backordered <= 0:
+    wanting = [p for p in products if p.on_hand > p.allocated and p.backordered > 0]
+    if not wanting:
         return 0
-    # product.backordered is the sum of the queue (audit invariant), so the queue takes exactly `total`.
-    total = min(available, product.backordered)
-    session.flush()  # the UPDATE below must see changes made through the ORM in this transaction
-    served = serve_queue(session, product.id, units=total)
+    ids = [p.id for p in wanting]
+    session.flush()  # the UPDATE reads on_hand and the lines from the database
+    serve_queues(session, ids, now=now)
+    total = 0
+    for product in wanting:
+        # backordered is the sum of the queue (an audited invariant), so the queue took exactly this
+        take = min(product.on_hand - product.allocated, product.backordered)
+        product.allocated += take
+        product.backordered -= take
+        total += take
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OrderLine):
             session.expire(obj)  # rows the UPDATE changed behind the ORM's back
-    product.allocated += total
-    product.backordered -= total
-    contacts = refresh_order_statuses(session, (line.order_id for line in served))
-    emit(
-        session,
-        (
-            Event(
-                "backorder.allocated",
-                # backordered only ever falls, so (line, units still waiting) names one serving exactly
-                f"backorder.allocated:{line.line_id}:{line.backordered}",
-                {
-                    "order_id": line.order_id,
-                    "sku": product.sku,
-                    "allocated": line.allocated,
-                    "waiting": line.backordered,
-                    "status": contacts[line.order_id].status.value,
-                    "customer": {"email": contacts[line.order_id].email,
-                                 "locale": contacts[line.order_id].locale},
-                },
-            )
-            for line in served
-        ),
-        now=now,
-    )
+    refresh_statuses(session, served_orders(ids, now))
+    record_served_events(session, ids, now=now)
     return total
+
+
+def _count_in(session: Session, products: dict[str, Product], deltas: dict[str, int], *, kind: MovementKind,
+              reason: str, ref: str, now: datetime) -> None:
+    for sku, delta in deltas.items():
+        product = products[sku]
+        available = product.on_hand - product.allocated
+        if delta < 0 and -delta > available:
+            raise InsufficientStock(sku, requested=-delta, available=available)
+        if product.on_hand + delta > MAX_ON_HAND:
+            raise InvalidRequest(f"SKU {sku!r} would hold more than {MAX_ON_HAND} units.", sku=sku)
+    record_movements(session, [(products[sku], delta) for sku, delta in deltas.items()], kind=kind, reason=reason,
+                     ref=ref, now=now)
+    serve_waiting(session, list(products.values()), now=now)
+    for product in products.values():
+        product.updated_at = now
 
 
 def adjust_stock(db: Database, sku: str, adjustment: StockAdjustment, *, now: datetime | None = None) -> StockOut:
@@ -69,16 +70,19 @@ def adjust_stock(db: Database, sku: str, adjustment: StockAdjustment, *, now: da
     """
     now = now or utcnow()
     with db.transaction() as session:
-        product = lock_product(session, sku)
-        available = product.on_hand - product.allocated
-        if adjustment.delta < 0 and -adjustment.delta > available:
-            raise InsufficientStock(sku, requested=-adjustment.delta, available=available)
-        if product.on_hand + adjustment.delta > MAX_ON_HAND:
-            raise InvalidRequest(f"SKU {sku!r} would hold more than {MAX_ON_HAND} units.", sku=sku)
-        record_movement(
-            session, product, kind=MovementKind.ADJUSTMENT, delta=adjustment.delta,
-            reason=adjustment.reason, ref="adjustment", now=now,
-        )
-        serve_waiting(session, product, now=now)
-        product.updated_at = now
-        return stock_view(product)
+        products = lock_products(session, [sku])
+        _count_in(session, products, {sku: adjustment.delta}, kind=MovementKind.ADJUSTMENT,
+                  reason=adjustment.reason, ref="adjustment", now=now)
+        return stock_view(products[sku])
+
+
+def receive_stock(
+    db: Database, lines: list[LineIn], *, reason: str, ref: str = "receipt", now: datetime | None = None
+) -> dict[str, StockOut]:
+    """Count a delivery of several SKUs in, in one transaction; each SKU's units serve its queue first."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        products = lock_products(session, (line.sku for line in lines))
+        _count_in(session, products, {line.sku: line.quantity for line in lines}, kind=MovementKind.RECEIPT,
+                  reason=reason, ref=ref, now=now)
+        return {sku: stock_view(product) for sku, product in products.items()}

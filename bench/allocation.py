@@ -1,0 +1,107 @@
+"""Allocate one stock-in of 100,000 units to 100,000 waiting backorder lines with one service call.
+
+Two shapes: all lines on one SKU, and the same lines spread over 1,000 SKUs (then the stock-in is one
+delivery of 1,000 SKUs: one `receive_stock` call, one transaction). Baseline, same run: the time to bulk-insert the
+waiting lines. Target: allocation <= 5 s on SQLite and on PostgreSQL.
+
+    python bench/allocation.py                      # SQLite (temp file)
+    python bench/allocation.py --database-url postgresql+psycopg://root@127.0.0.1:5432/inden_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, text, update
+from sqlalchemy.engine import make_url
+
+from inden.db.migrate import upgrade
+from inden.db.models import Order, OrderLine, Product
+from inden.db.session import Database
+from inden.services import audit
+from inden.services.schemas import LineIn
+from inden.services.stock import receive_stock
+
+
+def fresh_database(url: str | None) -> Database:
+    if url is None:
+        path = os.path.join(tempfile.mkdtemp(), "bench.db")
+        db = Database(f"sqlite:///{path}")
+    else:
+        target = make_url(url)
+        admin = Database(target.set(database="postgres").render_as_string(hide_password=False),
+                         isolation_level="AUTOCOMMIT")
+        with admin.engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+        admin.dispose()
+        db = Database(url)
+    upgrade(db.engine)
+    return db
+
+
+def seed(db: Database, *, lines: int, skus: int) -> float:
+    """Create `skus` products with no stock and `lines` one-unit orders waiting on them; returns seconds."""
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    with db.transaction() as session:
+        session.execute(insert(Product), [
+            {"id": i + 1, "sku": f"SKU-{i:05d}", "name": f"Product {i}", "backorder_policy": "allow",
+             "lead_time_days": 14, "on_hand": 0, "allocated": 0, "backordered": 0, "created_at": now,
+             "updated_at": now}
+            for i in range(skus)
+        ])
+        for start in range(0, lines, 20_000):
+            batch = range(start, min(start + 20_000, lines))
+            stamps = {n: now + timedelta(microseconds=n) for n in batch}
+            session.execute(insert(Order), [
+                {"id": n + 1, "customer_email": f"c{n}@contoh.id", "customer_locale": "id",
+                 "fulfilment": "partial", "priority": 0, "status": "backordered", "created_at": stamps[n]}
+                for n in batch
+            ])
+            session.execute(insert(OrderLine), [
+                {"order_id": n + 1, "product_id": n % skus + 1, "quantity": 1, "allocated": 0, "backordered": 1,
+                 "shipped": 0, "cancelled": 0, "priority": 0, "order_created_at": stamps[n]}
+                for n in batch
+            ])
+        session.execute(update(Product).values(backordered=lines // skus))
+    return time.perf_counter() - started
+
+
+def run(url: str | None, *, lines: int, skus: int) -> tuple[float, float]:
+    db = fresh_database(url)
+    seeded = seed(db, lines=lines, skus=skus)
+    per_sku = lines // skus
+    delivery = [LineIn(sku=f"SKU-{i:05d}", quantity=per_sku) for i in range(skus)]
+    started = time.perf_counter()
+    receive_stock(db, delivery, reason="bench stock-in")  # one service call, one transaction
+    allocated = time.perf_counter() - started
+    report = audit.verify(db)
+    with db.transaction() as session:
+        waiting = session.execute(text("SELECT COALESCE(SUM(backordered), 0) FROM order_lines")).scalar_one()
+        events = session.execute(text("SELECT COUNT(*) FROM outbox")).scalar_one()
+    db.dispose()
+    assert report.ok, report.problems
+    assert waiting == 0 and events == lines, (waiting, events)
+    return seeded, allocated
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+    backend = "postgresql" if args.database_url else "sqlite"
+    for skus in (1, 1000):
+        seeded, allocated = run(args.database_url, lines=args.lines, skus=skus)
+        print(f"{backend:<10} {args.lines} waiting lines on {skus:>4} SKU(s): allocate {allocated:6.2f} s "
+              f"(baseline insert {seeded:5.2f} s, ratio {allocated / seeded:4.2f}x); target <= 5 s: "
+              f"{'PASS' if allocated <= 5 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()
