@@ -185,7 +185,7 @@ def products_show(sku: str) -> None:
     show(run(lambda db: get_product(db, sku)))
 
 
-@stock_app.command("adjust")
+@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})  # lets "-5" be a delta
 def stock_adjust(
     sku: str,
     delta: Annotated[int, typer.Argument(help="Units in (positive) or out (negative).")],

@@ -1,0 +1,3 @@
+from inden.cli import app
+
+app(prog_name="inden")

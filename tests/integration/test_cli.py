@@ -1,0 +1,83 @@
+"""The `inden` command: same services as the API, user errors as messages with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from inden.cli import app
+from inden.config import get_settings
+from inden.db.session import Database
+
+PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(app, list(args))
+    get_settings.cache_clear()
+
+
+def test_cli_runs_an_order_from_product_to_shipment(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("products", "add", "KOPI-GAYO-250", "Kopi Arabika Gayo 250 g", "--policy", "deny").exit_code == 0
+    assert run("stock", "adjust", "KOPI-GAYO-250", "5", "--reason", "stok awal").exit_code == 0
+    placed = run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI-GAYO-250:2")
+    assert placed.exit_code == 0 and json.loads(placed.stdout)["status"] == "allocated"
+    shipped = run("orders", "ship", "1")
+    assert shipped.exit_code == 0 and json.loads(shipped.stdout)["order"]["status"] == "shipped"
+    audit = run("audit", "verify")
+    assert audit.exit_code == 0 and "audit ok" in audit.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["orders", "place", "--email", "budi@contoh.id", "--line", "KOPI:0"], "greater than 0"),
+        (["orders", "place", "--email", "budi@contoh.id", "--line", "KOPI"], "SKU:QUANTITY"),
+        (["orders", "place", "--email", "budi@contoh.id", "--line", "TIDAK-ADA:1"], "No product"),
+        (["orders", "place", "--email", "budi@contoh.id", "--line", "KOPI:9"], "out_of_stock"),
+        (["stock", "adjust", "KOPI", "-9"], "insufficient_stock"),
+        (["products", "add", "bad sku", "Nama"], "sku"),
+        (["orders", "show", "42"], "No order"),
+    ],
+)
+def test_user_errors_print_a_message_and_exit_2(run, args, message) -> None:  # type: ignore[no-untyped-def]
+    run("products", "add", "KOPI", "Kopi", "--policy", "deny")
+    run("stock", "adjust", "KOPI", "1")
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_keys_create_prints_the_key_alone(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("keys", "create", "--role", "storefront")
+    assert result.exit_code == 0
+    assert result.stdout.strip().startswith("inden_st_") and len(result.stdout.strip().splitlines()) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="INDEN_TEST_DATABASE_URL is not set")
+def test_serve_refuses_an_unmigrated_postgresql_database_and_names_the_fix() -> None:
+    url = make_url(PG_URL)
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "inden_unmigrated" WITH (FORCE)'))
+        connection.execute(text('CREATE DATABASE "inden_unmigrated"'))
+    admin.dispose()
+    env = {**os.environ, "INDEN_DATABASE_URL": url.set(database="inden_unmigrated").render_as_string(False)}
+    result = subprocess.run([sys.executable, "-m", "inden", "serve", "--port", "0"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "inden db upgrade" in result.stderr
