@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +20,12 @@ class Settings(BaseSettings):
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024
     low_stock_threshold: int = 5
+    handling_days: int = 1  # days from goods in to parcel out, added to every ETA
+
+
+def shop_today(now: datetime, settings: Settings | None = None) -> date:
+    """The calendar date at `now` in the shop's timezone (ETAs and receipts are shop dates)."""
+    return now.astimezone(ZoneInfo((settings or get_settings()).timezone)).date()
 
 
 @lru_cache

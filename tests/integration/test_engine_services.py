@@ -58,7 +58,7 @@ def count(db: Database, model: type) -> int:
 
 
 def test_migrations_bring_an_empty_database_to_head(db: Database) -> None:
-    assert current_revision(db.engine) == head_revision(db.engine) == "0001"
+    assert current_revision(db.engine) == head_revision(db.engine) == "0002"
 
 
 def test_order_takes_available_units_and_backorders_the_rest(db: Database) -> None:

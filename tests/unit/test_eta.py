@@ -86,4 +86,5 @@ def test_moving_a_delivery_later_never_makes_any_eta_earlier(queue, supply, data
     changed = [s if i != moved else Inbound(s.expected_at + timedelta(days=later), s.quantity, s.delay_days)
                for i, s in enumerate(supply)]
     after = peg_etas(queue, changed, today=TODAY, lead_time_days=14)
-    assert all(b.eta <= a.eta and b.eta_latest <= a.eta_latest for b, a in zip(before, after, strict=True))
+    # eta_latest may fall: the line can now peg to a more reliable supplier's delivery of the same day
+    assert all(b.eta <= a.eta for b, a in zip(before, after, strict=True))

@@ -20,6 +20,7 @@ STATUS = {
     "out_of_stock": 409,
     "insufficient_stock": 409,
     "idempotency_conflict": 409,
+    "customer_limit": 409,
     "unauthorized": 401,
     "forbidden": 403,
     "payload_too_large": 413,

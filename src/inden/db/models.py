@@ -53,6 +53,10 @@ class Product(Base):
     release_at: Mapped[date | None] = mapped_column(Date)
     lead_time_days: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    # "fixed": at most backorder_limit units wait; "incoming": at most the open incoming units plus
+    # backorder_limit (an optional extra), so the shop never promises what no supplier will bring.
+    backorder_limit_basis: Mapped[str] = mapped_column(String(16), default="fixed", server_default="fixed")
+    max_per_customer: Mapped[int | None] = mapped_column(Integer)  # limited editions
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     backordered: Mapped[int] = mapped_column(Integer, default=0)  # units waiting; = sum of lines' backordered
@@ -112,6 +116,10 @@ class OrderLine(Base):
     order_created_at: Mapped[datetime] = mapped_column(Timestamp)
     # When the queue last gave this line units: names the lines one stock-in served (see db.queue).
     served_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    # The promise shown to the customer while units wait (domain.eta); kept current by services.eta.
+    eta: Mapped[date | None] = mapped_column(Date)
+    eta_latest: Mapped[date | None] = mapped_column(Date)
+    eta_confidence: Mapped[str | None] = mapped_column(String(16))
 
 
 class StockMovement(Base):
@@ -206,3 +214,79 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)  # 0 while the first request is still running
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class SupplierOffer(Base):
+    """What one supplier sells of one SKU, and on what terms."""
+
+    __tablename__ = "supplier_offers"
+    __table_args__ = (UniqueConstraint("supplier_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)  # None: the supplier's default
+    min_order_quantity: Mapped[int] = mapped_column(Integer, default=1)
+    pack_size: Mapped[int] = mapped_column(Integer, default=1)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_orders"
+    __table_args__ = (Index("ix_purchase_orders_supplier_status", "supplier_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    status: Mapped[str] = mapped_column(String(16))  # open, received, cancelled
+    expected_at: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class PurchaseOrderLine(Base):
+    __tablename__ = "purchase_order_lines"
+    __table_args__ = (
+        UniqueConstraint("purchase_order_id", "product_id"),
+        CheckConstraint("quantity > 0 AND received >= 0", name="quantities"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)  # may end above quantity (over-delivery)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+
+
+class Receipt(Base):
+    """A delivery against a purchase order; `expected_at` is the PO's date when it arrived (for reliability)."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    expected_at: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)  # in the shop's timezone
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ReceiptLine(Base):
+    __tablename__ = "receipt_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)

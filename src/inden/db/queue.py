@@ -16,9 +16,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp
 
+QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
+
 
 def queue_order(alias: str) -> str:
-    """ORDER BY terms of allocation order for order_lines under `alias`."""
+    """ORDER BY terms of allocation order for order_lines under `alias` (the same keys as QUEUE_COLUMNS)."""
     return f"{alias}.priority DESC, {alias}.order_created_at, {alias}.order_id, {alias}.id"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import Product, StockMovement
 from inden.domain.errors import UnknownSku
 from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, movement_hash
-from inden.domain.policy import BackorderPolicy, ProductRules
+from inden.domain.policy import BackorderPolicy, LimitBasis, ProductRules
 from inden.domain.stock import StockLevel
 
 
@@ -43,12 +43,15 @@ def lock_products_by_id(session: Session, product_ids: Iterable[int]) -> dict[in
     return {row.id: row for row in rows}
 
 
-def stock_level(product: Product) -> StockLevel:
-    return StockLevel(product.on_hand, product.allocated, product.backordered)
+def stock_level(product: Product, *, incoming: int = 0) -> StockLevel:
+    return StockLevel(product.on_hand, product.allocated, product.backordered, incoming)
 
 
-def product_rules(product: Product) -> ProductRules:
-    return ProductRules(product.sku, BackorderPolicy(product.backorder_policy), product.backorder_limit)
+def product_rules(product: Product, *, released: bool = True) -> ProductRules:
+    return ProductRules(
+        product.sku, BackorderPolicy(product.backorder_policy), product.backorder_limit,
+        LimitBasis(product.backorder_limit_basis), released, product.max_per_customer,
+    )
 
 
 def record_movements(

@@ -62,11 +62,12 @@ def take_order(
     refusals: list[Refusal] = []
     for line in lines:
         rules, stock = products[line.sku]
-        allocated = min(line.quantity, stock.available)
+        available = stock.available if rules.released else 0  # a pre-order holds its stock for the launch
+        allocated = min(line.quantity, available)
         shortfall = line.quantity - allocated
         room = backorder_room(rules, stock)
         if shortfall and room is not None and shortfall > room:
-            refusals.append(Refusal(line.sku, line.quantity, stock.available, room))
+            refusals.append(Refusal(line.sku, line.quantity, available, room))
         takes.append(LineTake(line.sku, line.quantity, allocated, shortfall))
     return OrderDecision(tuple(takes), tuple(refusals))
 

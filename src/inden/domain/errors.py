@@ -87,3 +87,16 @@ class NotReadyToShip(DomainError):
             order_id=order_id,
             waiting=waiting,
         )
+
+
+class CustomerLimitExceeded(DomainError):
+    """A limited edition allows each customer only so many units."""
+
+    code = "customer_limit"
+
+    def __init__(self, sku: str, *, limit: int, already: int, requested: int) -> None:
+        super().__init__(
+            f"SKU {sku!r} is limited to {limit} per customer; this customer already has {already} "
+            f"and asked for {requested} more.",
+            sku=sku, limit=limit, already=already, requested=requested,
+        )

@@ -14,17 +14,27 @@ class BackorderPolicy(StrEnum):
     PREORDER = "preorder"  # before a launch; waits in the same queue as backorders
 
 
+class LimitBasis(StrEnum):
+    FIXED = "fixed"  # at most `backorder_limit` units wait (no cap when it is None)
+    INCOMING = "incoming"  # at most the open incoming units plus `backorder_limit` (an optional extra)
+
+
 @dataclass(frozen=True, slots=True)
 class ProductRules:
     sku: str
     policy: BackorderPolicy
-    backorder_limit: int | None = None  # cap on units waiting in the queue; None means no cap
+    backorder_limit: int | None = None
+    limit_basis: LimitBasis = LimitBasis.FIXED
+    released: bool = True  # False for a pre-order before its release date: stock is held for the launch
+    max_per_customer: int | None = None
 
 
 def backorder_room(rules: ProductRules, stock: StockLevel) -> int | None:
     """Units that may still join the backorder queue: 0 under `deny`, None when unlimited."""
     if rules.policy is BackorderPolicy.DENY:
         return 0
+    if rules.limit_basis is LimitBasis.INCOMING:
+        return max(stock.incoming + (rules.backorder_limit or 0) - stock.backordered, 0)
     if rules.backorder_limit is None:
         return None
     return max(rules.backorder_limit - stock.backordered, 0)

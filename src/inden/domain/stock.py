@@ -15,6 +15,7 @@ class StockLevel:
     on_hand: int
     allocated: int
     backordered: int = 0
+    incoming: int = 0  # units on open purchase orders
 
     @property
     def available(self) -> int:

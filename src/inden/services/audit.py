@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from inden.clock import utcnow
+from inden.config import shop_today
 from inden.db.models import OrderLine, Product, StockMovement
 from inden.db.session import Database
 from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, movement_hash
@@ -112,9 +114,13 @@ def _check_ledger(session: Session, report: AuditReport) -> None:
 
 def _check_queue_served(session: Session, report: AuditReport) -> None:
     """Invariant 4, as far as the state shows it: no units sit available while customers wait for them."""
+    today = shop_today(utcnow())
     rows = session.execute(
         text("SELECT sku, on_hand - allocated AS available, backordered FROM products "
-             "WHERE backordered > 0 AND on_hand > allocated ORDER BY sku")
+             "WHERE backordered > 0 AND on_hand > allocated "
+             "AND NOT (backorder_policy = 'preorder' AND release_at IS NOT NULL AND release_at > :today) "
+             "ORDER BY sku").bindparams(bindparam("today", type_=Date)),
+        {"today": today},
     ).all()
     for sku, available, backordered in rows:
         report.problems.append(f"{sku}: {available} unit(s) available while {backordered} wait on backorder")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from datetime import date
+
+from sqlalchemy import Date, select, text
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc
@@ -42,6 +44,7 @@ def _views(session: Session, orders: list[Order]) -> list[OrderOut]:
             OrderLineOut(
                 sku=sku, quantity=line.quantity, allocated=line.allocated, backordered=line.backordered,
                 shipped=line.shipped, cancelled=line.cancelled, position=positions.get(line.id),
+                **(_eta_fields(line.eta, line.eta_latest, line.eta_confidence) if line.backordered else {}),
             )
         )
     return [
@@ -52,6 +55,10 @@ def _views(session: Session, orders: list[Order]) -> list[OrderOut]:
         )
         for o in orders
     ]
+
+
+def _eta_fields(eta: date | None, latest: date | None, confidence: str | None) -> dict[str, object]:
+    return {"eta": eta, "eta_latest": latest, "eta_confidence": confidence}
 
 
 def get_order(db: Database, order_id: int) -> OrderOut:
@@ -85,8 +92,8 @@ def list_orders(
 
 
 _BACKORDERS = f"""
-    SELECT order_id, sku, backordered, position, order_created_at FROM (
-        SELECT l.order_id, p.sku, l.backordered, l.order_created_at,
+    SELECT order_id, sku, backordered, position, order_created_at, eta, eta_latest, eta_confidence FROM (
+        SELECT l.order_id, p.sku, l.backordered, l.order_created_at, l.eta, l.eta_latest, l.eta_confidence,
                ROW_NUMBER() OVER (PARTITION BY l.product_id ORDER BY {queue_order("l")})
                    AS position
         FROM order_lines l JOIN products p ON p.id = l.product_id
@@ -112,11 +119,13 @@ def list_backorders(
             if session.scalar(select(Product.id).where(Product.sku == sku)) is None:
                 raise UnknownSku(sku)
             sku_filter, params["sku"] = "AND p.sku = :sku", sku
-        query = text(_BACKORDERS.format(sku_filter=sku_filter)).columns(order_created_at=Timestamp)
+        query = text(_BACKORDERS.format(sku_filter=sku_filter)).columns(
+            order_created_at=Timestamp, eta=Date, eta_latest=Date)
         rows = session.execute(query, params).all()
         items = [
             BackorderOut(order_id=r.order_id, sku=r.sku, quantity=r.backordered, position=r.position,
-                         created_at=as_utc(r.order_created_at))
+                         created_at=as_utc(r.order_created_at),
+                         **_eta_fields(r.eta, r.eta_latest, r.eta_confidence))
             for r in rows[:limit]
         ]
         next_cursor = encode_cursor([rows[limit - 1].sku, rows[limit - 1].position]) if len(rows) > limit else None

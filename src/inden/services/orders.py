@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
+from inden.config import shop_today
 from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
 from inden.db.order_status import refresh_statuses
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movements, stock_level
+from inden.db.supply import incoming_units
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
 from inden.domain.errors import (
+    CustomerLimitExceeded,
     IdempotencyConflict,
     InsufficientStock,
     InvalidRequest,
@@ -25,7 +28,10 @@ from inden.domain.errors import (
 )
 from inden.domain.ledger import MovementKind
 from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
+from inden.domain.policy import LimitBasis, ProductRules
+from inden.domain.stock import StockLevel
 from inden.notify.outbox import Event, emit
+from inden.services.eta import NewWaitingLine, assign_new_etas, is_released, refresh_etas
 from inden.services.order_views import order_view
 from inden.services.schemas import LineIn, OrderCreate, OrderOut, ShipmentOut, ShippedLine
 from inden.services.stock import serve_waiting
@@ -54,9 +60,10 @@ def place_order(
             # Read the clock once the stock is locked, so that on a hot SKU creation time follows the order
             # in which orders took the lock, which is also the order of their ids.
             placed_at = clock()
+            _check_customer_limits(session, request, products)
             decision = take_order(
                 [LineRequest(line.sku, line.quantity) for line in request.lines],
-                {sku: (product_rules(p), stock_level(p)) for sku, p in products.items()},
+                _snapshots(session, products, today=shop_today(placed_at)),
             )
             if decision.accepted:
                 order = _create_order(session, request, decision, products, now=placed_at)
@@ -106,6 +113,34 @@ def _remember(session: Session, key: str | None, status_code: int, response: dic
         )
 
 
+def _snapshots(
+    session: Session, products: dict[str, Product], *, today: date
+) -> dict[str, tuple[ProductRules, StockLevel]]:
+    """What the domain needs to decide an order: each product's rules and stock (incoming only if it counts)."""
+    capped = [p.id for p in products.values() if p.backorder_limit_basis == LimitBasis.INCOMING.value]
+    incoming = incoming_units(session, capped) if capped else {}
+    return {
+        sku: (product_rules(p, released=is_released(p, today)), stock_level(p, incoming=incoming.get(p.id, 0)))
+        for sku, p in products.items()
+    }
+
+
+def _check_customer_limits(session: Session, request: OrderCreate, products: dict[str, Product]) -> None:
+    """Limited editions: refuse a customer who would pass `max_per_customer` (the products are locked)."""
+    for line in request.lines:
+        product = products[line.sku]
+        if product.max_per_customer is None:
+            continue
+        already = session.scalar(
+            select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.cancelled), 0))
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.product_id == product.id, Order.customer_email == request.customer.email)
+        ) or 0
+        if already + line.quantity > product.max_per_customer:
+            raise CustomerLimitExceeded(line.sku, limit=product.max_per_customer, already=int(already),
+                                        requested=line.quantity)
+
+
 def _create_order(
     session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
     now: datetime,
@@ -127,17 +162,25 @@ def _create_order(
             for t in decision.takes
         ],
     )
+    line_ids = dict(session.execute(
+        select(OrderLine.product_id, OrderLine.id).where(OrderLine.order_id == order.id)).all())
+    joined = []
     for take in decision.takes:
         product = products[take.sku]
+        if take.backordered:
+            joined.append(NewWaitingLine(product, line_ids[product.id], take.backordered, request.priority,
+                                         ahead=product.backordered))
         product.allocated += take.allocated
         product.backordered += take.backordered
+    assign_new_etas(session, joined, now=now)
     view = order_view(session, order.id)
     waiting = [line for line in view.lines if line.backordered]
     if waiting:
         emit(session, [Event("order.backordered", f"order.backordered:{order.id}", {
             "order_id": order.id,
             "customer": view.customer.model_dump(),
-            "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta"})
+            "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta", "eta_latest",
+                                                            "eta_confidence"})
                       for line in waiting],
         })], now=now)
     return view
@@ -222,6 +265,7 @@ def cancel_order(
                 freed.add(product.id)
         serve_waiting(session, [products[product_id] for product_id in freed], now=now)
         refresh_statuses(session, select(Order.id).where(Order.id == order_id))
+        refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
         cancelled = sum(line.cancelled for line in lines.values())
         emit(session, [Event("order.cancelled", f"order.cancelled:{order_id}:{cancelled}", {
             "order_id": order_id,

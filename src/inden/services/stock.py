@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
+from inden.config import shop_today
 from inden.db.models import OrderLine, Product
 from inden.db.order_status import refresh_statuses
 from inden.db.queue import record_served_events, serve_queues, served_orders
@@ -15,6 +16,7 @@ from inden.db.session import Database
 from inden.db.stock import lock_products, record_movements
 from inden.domain.errors import InsufficientStock, InvalidRequest
 from inden.domain.ledger import MovementKind
+from inden.services.eta import is_released, refresh_etas
 from inden.services.products import stock_view
 from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
 
@@ -26,7 +28,8 @@ def serve_waiting(session: Session, products: Sequence[Product], *, now: datetim
     `backorder.allocated` event per served line. The products must be locked; call at most once per
     product in a transaction. Returns the number of units allocated.
     """
-    wanting = [p for p in products if p.on_hand > p.allocated and p.backordered > 0]
+    today = shop_today(now)
+    wanting = [p for p in products if p.on_hand > p.allocated and p.backordered > 0 and is_released(p, today)]
     if not wanting:
         return 0
     ids = [p.id for p in wanting]
@@ -59,6 +62,7 @@ def _count_in(session: Session, products: dict[str, Product], deltas: dict[str, 
     record_movements(session, [(products[sku], delta) for sku, delta in deltas.items()], kind=kind, reason=reason,
                      ref=ref, now=now)
     serve_waiting(session, list(products.values()), now=now)
+    refresh_etas(session, list(products.values()), now=now)
     for product in products.values():
         product.updated_at = now
 
