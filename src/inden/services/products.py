@@ -6,23 +6,27 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from inden.clock import as_utc, utcnow
 from inden.db.models import Product
 from inden.db.session import Database
+from inden.db.stock import lock_products
+from inden.db.supply import incoming_units
 from inden.domain.errors import DuplicateSku, UnknownSku
 from inden.services.pagination import decode_cursor, encode_cursor
 from inden.services.schemas import Page, ProductCreate, ProductOut, ProductPatch, StockOut
 
 
 def stock_view(product: Product) -> StockOut:
+    session = object_session(product)
+    incoming = incoming_units(session, [product.id]).get(product.id, 0) if session else 0
     return StockOut(
         on_hand=product.on_hand,
         allocated=product.allocated,
         available=max(product.on_hand - product.allocated, 0),
         backordered=product.backordered,
-        incoming=0,
+        incoming=incoming,
     )
 
 
@@ -32,7 +36,9 @@ def product_view(product: Product) -> ProductOut:
         name=product.name,
         backorder_policy=product.backorder_policy,
         backorder_limit=product.backorder_limit,
+        backorder_limit_basis=product.backorder_limit_basis,
         release_at=product.release_at,
+        max_per_customer=product.max_per_customer,
         lead_time_days=product.lead_time_days,
         price=product.price,
         stock=stock_view(product),
@@ -67,12 +73,17 @@ def create_product(db: Database, spec: ProductCreate, *, now: datetime | None = 
 
 def update_product(db: Database, sku: str, patch: ProductPatch, *, now: datetime | None = None) -> ProductOut:
     """Change the fields present in `patch`. Stock is changed only through adjustments and orders."""
+    from inden.services.eta import refresh_etas  # the stock services build on this module
+    from inden.services.stock import serve_waiting
+
+    now = now or utcnow()
     with db.transaction() as session:
-        product = find_product(session, sku)
+        product = lock_products(session, [sku])[sku]
         for field in patch.model_fields_set:
             setattr(product, field, getattr(patch, field))
-        product.updated_at = now or utcnow()
-        session.flush()
+        product.updated_at = now
+        serve_waiting(session, [product], now=now)  # e.g. a pre-order whose release date moved to today
+        refresh_etas(session, [product], now=now)  # release date and lead time move promises
         return product_view(product)
 
 

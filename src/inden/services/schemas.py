@@ -12,7 +12,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, field_validator
 
 from inden.domain.orders import Fulfilment, OrderStatus
-from inden.domain.policy import BackorderPolicy
+from inden.domain.policy import BackorderPolicy, LimitBasis
 
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
@@ -35,25 +35,34 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+LeadTime = Annotated[int, Field(ge=0, le=3650)]
+Limit = Annotated[int, Field(ge=0, le=MAX_ON_HAND)]
+PerCustomer = Annotated[int, Field(ge=1, le=MAX_UNITS)]
+
+
 class ProductCreate(Request):
     sku: Sku
     name: Text
     backorder_policy: BackorderPolicy = BackorderPolicy.ALLOW
-    backorder_limit: Annotated[int, Field(ge=0, le=MAX_ON_HAND)] | None = None
+    backorder_limit: Limit | None = None
+    backorder_limit_basis: LimitBasis = LimitBasis.FIXED
     release_at: date | None = None
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 14
+    max_per_customer: PerCustomer | None = None
+    lead_time_days: LeadTime = 14
     price: Money | None = None
 
 
 class ProductPatch(Request):
     name: Text | None = None
     backorder_policy: BackorderPolicy | None = None
-    backorder_limit: Annotated[int, Field(ge=0, le=MAX_ON_HAND)] | None = None
+    backorder_limit: Limit | None = None
+    backorder_limit_basis: LimitBasis | None = None
     release_at: date | None = None
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    max_per_customer: PerCustomer | None = None
+    lead_time_days: LeadTime | None = None
     price: Money | None = None
 
-    @field_validator("name", "backorder_policy", "lead_time_days")
+    @field_validator("name", "backorder_policy", "lead_time_days", "backorder_limit_basis")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -128,7 +137,9 @@ class ProductOut(BaseModel):
     name: str
     backorder_policy: BackorderPolicy
     backorder_limit: int | None
+    backorder_limit_basis: LimitBasis
     release_at: date | None
+    max_per_customer: int | None
     lead_time_days: int
     price: Money | None
     stock: StockOut
@@ -191,6 +202,104 @@ class ShipmentOut(BaseModel):
     lines: list[ShippedLine]
     created_at: datetime
     order: OrderOut
+
+
+# --- supply ------------------------------------------------------------------------------------------
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class SupplierCreate(Request):
+    code: Code
+    name: Text
+    email: Email | None = None
+    lead_time_days: LeadTime
+
+
+class OfferIn(Request):
+    """A supplier's terms for one SKU (PUT: replaces what was there)."""
+
+    lead_time_days: LeadTime | None = None
+    min_order_quantity: Quantity = 1
+    pack_size: Quantity = 1
+    unit_cost: Money | None = None
+    currency: Currency = "IDR"
+
+
+class ReliabilityOut(BaseModel):
+    deliveries: int
+    on_time_rate: float | None
+    delay_p50_days: int
+    delay_p90_days: int
+    mean_delay_days: float | None
+    fill_ratio: float | None
+
+
+class OfferOut(BaseModel):
+    sku: str
+    lead_time_days: int
+    min_order_quantity: int
+    pack_size: int
+    unit_cost: Money | None
+    currency: str
+
+
+class SupplierOut(BaseModel):
+    code: str
+    name: str
+    email: str | None
+    lead_time_days: int
+    reliability: ReliabilityOut
+    offers: list[OfferOut]
+    created_at: datetime
+
+
+class PurchaseLineIn(Request):
+    sku: Sku
+    quantity: Quantity
+    unit_cost: Money | None = None
+
+
+class PurchaseOrderCreate(Request):
+    supplier: Code
+    expected_at: date
+    lines: Annotated[list[PurchaseLineIn], Field(min_length=1, max_length=1000)]
+
+    @field_validator("lines")
+    @classmethod
+    def _distinct(cls, lines: list[PurchaseLineIn]) -> list[PurchaseLineIn]:
+        if len({line.sku for line in lines}) != len(lines):
+            raise ValueError("each SKU may appear once per purchase order")
+        return lines
+
+
+class PurchaseOrderPatch(Request):
+    expected_at: date
+
+
+class ReceiptCreate(Request):
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
+    close: bool = False  # true: nothing more will come; the purchase order is closed even if short
+
+    _distinct = field_validator("lines")(_distinct_skus)
+
+
+class PurchaseLineOut(BaseModel):
+    sku: str
+    quantity: int
+    received: int
+    unit_cost: Money | None
+
+
+class PurchaseOrderOut(BaseModel):
+    id: int
+    supplier: str
+    status: Literal["open", "received", "cancelled"]
+    expected_at: date
+    lines: list[PurchaseLineOut]
+    created_at: datetime
+    updated_at: datetime
 
 
 T = TypeVar("T")
