@@ -81,3 +81,19 @@ def test_serve_refuses_an_unmigrated_postgresql_database_and_names_the_fix() -> 
                             text=True, timeout=60)
     assert result.returncode == 2
     assert "inden db upgrade" in result.stderr
+
+
+def test_cli_supply_commands_and_worker(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("products", "add", "TUMBLER", "Tumbler", "--policy", "preorder").exit_code == 0
+    assert run("suppliers", "add", "PT-GLOW", "PT Glow", "--lead-time", "21").exit_code == 0
+    assert run("suppliers", "offer", "PT-GLOW", "TUMBLER", "--lead-time", "9", "--moq", "12").exit_code == 0
+    assert run("po", "create", "--supplier", "PT-GLOW", "--expected", "2099-01-01", "--line", "TUMBLER:5"
+               ).exit_code == 0
+    assert run("orders", "place", "--email", "a@contoh.id", "--line", "TUMBLER:2").exit_code == 0
+    received = run("po", "receive", "1", "--line", "TUMBLER:5")
+    assert received.exit_code == 0 and json.loads(received.stdout)["status"] == "received"
+    assert "PT-GLOW" in run("suppliers").stdout
+    assert "allocated" in run("release", "TUMBLER").stdout
+    assert run("worker", "--once").exit_code == 0
+    assert json.loads(run("orders", "show", "1").stdout)["status"] == "allocated"
+    assert run("po", "move", "1", "not-a-date").exit_code == 2

@@ -42,6 +42,11 @@ def test_a_line_split_across_two_deliveries_ships_with_the_later_one() -> None:
     assert [e.eta for e in etas] == [day(5), day(9)]
 
 
+def test_a_line_only_partly_covered_by_supply_is_estimated_but_never_before_that_supply() -> None:
+    [eta] = peg_etas([WaitingUnits(1, 2)], [Inbound(day(40), 1)], today=TODAY, lead_time_days=14)
+    assert (eta.eta, eta.confidence) == (day(40), EtaConfidence.ESTIMATED)
+
+
 def test_an_overdue_purchase_order_is_never_promised_in_the_past() -> None:
     [eta] = peg_etas([WaitingUnits(1, 1)], [Inbound(day(-3), 5, delay_days=5)], today=TODAY, lead_time_days=14)
     assert (eta.eta, eta.eta_latest) == (TODAY, day(2))

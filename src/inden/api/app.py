@@ -7,7 +7,7 @@ from fastapi import FastAPI
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
-from inden.api.routers import orders, products
+from inden.api.routers import orders, products, supply
 from inden.config import get_settings
 from inden.db.session import Database
 from inden.services.keys import KeyCache
@@ -28,6 +28,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(products.router)
     app.include_router(orders.router)
+    app.include_router(supply.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -114,8 +114,9 @@ class OrderLine(Base):
     # Copies of the order's queue keys so the queue is one index scan.
     priority: Mapped[int] = mapped_column(Integer)
     order_created_at: Mapped[datetime] = mapped_column(Timestamp)
-    # When the queue last gave this line units: names the lines one stock-in served (see db.queue).
-    served_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    # When the queue last gave this line units, and a token naming that one serving (see db.queue).
+    served_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    served_batch: Mapped[str | None] = mapped_column(String(32), index=True)
     # The promise shown to the customer while units wait (domain.eta); kept current by services.eta.
     eta: Mapped[date | None] = mapped_column(Date)
     eta_latest: Mapped[date | None] = mapped_column(Date)

@@ -6,11 +6,12 @@ here computes the same allocation as `domain.allocation.allocate`; an integratio
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal, literal_column, select, text
+from sqlalchemy import Select, String, bindparam, cast, func, insert, literal, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,31 +46,31 @@ _SERVE = text(
     UPDATE order_lines
     SET allocated = order_lines.allocated + served.take,
         backordered = order_lines.backordered - served.take,
-        served_at = :now
+        served_at = :now,
+        served_batch = :batch
     FROM served
     WHERE order_lines.id = served.id
     """
 ).bindparams(bindparam("product_ids", expanding=True), bindparam("now", type_=Timestamp))
 
 
-def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime) -> None:
+def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime) -> str:
     """Allocate each SKU's available units to its waiting lines in allocation order (one UPDATE).
 
     The caller must hold the products' locks, have flushed their `on_hand`, and move the same totals
-    (min(available, backordered) per SKU) into the products' counters. Served lines get `served_at = now`;
-    call this at most once per SKU in a transaction.
+    (min(available, backordered) per SKU) into the products' counters. Returns the batch token that the
+    served lines now carry, which names exactly this serving (a timestamp would not: two servings can
+    share one).
     """
+    batch = uuid.uuid4().hex
     if product_ids:
-        session.execute(_SERVE, {"product_ids": list(product_ids), "now": now})
+        session.execute(_SERVE, {"product_ids": list(product_ids), "now": now, "batch": batch})
+    return batch
 
 
-def served_orders(product_ids: Sequence[int], now: datetime):  # type: ignore[no-untyped-def]
-    """A subquery of the ids of orders that `serve_queues(product_ids, now=now)` served."""
-    return (
-        select(OrderLine.order_id)
-        .where(OrderLine.served_at == now, OrderLine.product_id.in_(product_ids))
-        .distinct()
-    )
+def served_orders(batch: str) -> Select[tuple[int]]:
+    """The ids of the orders that one `serve_queues` call served."""
+    return select(OrderLine.order_id).where(OrderLine.served_batch == batch).distinct()
 
 
 def _json_object(session: Session, **fields: ColumnElement[object]) -> ColumnElement[object]:
@@ -81,7 +82,7 @@ def _json_object(session: Session, **fields: ColumnElement[object]) -> ColumnEle
     return build(*args)
 
 
-def record_served_events(session: Session, product_ids: Sequence[int], *, now: datetime) -> int:
+def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
     """Write one `backorder.allocated` outbox event per line served by `serve_queues` (INSERT … SELECT).
 
     The dedup key is (line, units still waiting): a line's waiting units only ever fall, so it names one
@@ -107,7 +108,7 @@ def record_served_events(session: Session, product_ids: Sequence[int], *, now: d
         )
         .join(Order, Order.id == OrderLine.order_id)
         .join(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.served_at == now, OrderLine.product_id.in_(product_ids))
+        .where(OrderLine.served_batch == batch)
     )
     table = OutboxEvent.__table__
     result = session.execute(

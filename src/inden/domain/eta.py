@@ -75,6 +75,8 @@ def peg_etas(
             confidence = EtaConfidence.SCHEDULED
         else:
             arrives = today + timedelta(days=lead_time_days)
+            if pegged is not None:  # part of the line rides on the last delivery: it cannot ship before it
+                arrives = max(arrives, pegged.expected_at)
             latest = arrives + timedelta(days=estimated_delay_days)
             confidence = EtaConfidence.ESTIMATED
         floor_eta = max(floor_eta, arrives + handling)

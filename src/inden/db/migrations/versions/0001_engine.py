@@ -107,6 +107,7 @@ def upgrade() -> None:
     sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('order_created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('served_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('served_batch', sa.String(length=32), nullable=True),
     sa.CheckConstraint('quantity = allocated + backordered + shipped + cancelled', name=op.f('ck_order_lines_units_conserved')),
     sa.CheckConstraint('quantity > 0 AND allocated >= 0 AND backordered >= 0 AND shipped >= 0 AND cancelled >= 0', name=op.f('ck_order_lines_units_not_negative')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_lines_order_id_orders')),
@@ -116,7 +117,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.create_index('ix_order_lines_product_id', ['product_id'], unique=False)
-        batch_op.create_index('ix_order_lines_served_at', ['served_at'], unique=False)
+        batch_op.create_index('ix_order_lines_served_batch', ['served_batch'], unique=False)
     # The backorder queue in allocation order; a partial index holding only waiting lines.
     op.create_index(
         'ix_order_lines_queue', 'order_lines',
@@ -177,7 +178,7 @@ def downgrade() -> None:
     op.drop_table('shipments')
     op.drop_index('ix_order_lines_queue', table_name='order_lines')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
-        batch_op.drop_index('ix_order_lines_served_at')
+        batch_op.drop_index('ix_order_lines_served_batch')
         batch_op.drop_index('ix_order_lines_product_id')
 
     op.drop_table('order_lines')
