@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, String, bindparam, cast, func, insert, literal, literal_column, select, text
+from sqlalchemy import Select, String, bindparam, cast, insert, literal, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp
+from inden.db.sql import json_object
 
 QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
 
@@ -73,29 +73,20 @@ def served_orders(batch: str) -> Select[tuple[int]]:
     return select(OrderLine.order_id).where(OrderLine.served_batch == batch).distinct()
 
 
-def _json_object(session: Session, **fields: ColumnElement[object]) -> ColumnElement[object]:
-    """A JSON object built by the database (json_build_object on PostgreSQL, json_object on SQLite)."""
-    build = func.json_build_object if session.get_bind().dialect.name == "postgresql" else func.json_object
-    args: list[ColumnElement[object]] = []
-    for key, value in fields.items():
-        args += [literal_column(f"'{key}'"), value]
-    return build(*args)
-
-
 def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
     """Write one `backorder.allocated` outbox event per line served by `serve_queues` (INSERT … SELECT).
 
     The dedup key is (line, units still waiting): a line's waiting units only ever fall, so it names one
     serving exactly. Run after the orders' statuses are refreshed, so the payload carries the new status.
     """
-    payload = _json_object(
+    payload = json_object(
         session,
         order_id=OrderLine.order_id,
         sku=Product.sku,
         allocated=OrderLine.allocated,
         waiting=OrderLine.backordered,
         status=Order.status,
-        customer=_json_object(session, email=Order.customer_email, locale=Order.customer_locale),
+        customer=json_object(session, email=Order.customer_email, locale=Order.customer_locale),
     )
     rows = (
         select(

@@ -25,12 +25,16 @@ class Event:
 
 
 def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
-    """Write events to the outbox in the caller's transaction; returns how many were written."""
+    """Write events to the outbox in the caller's transaction; returns how many were written.
+
+    For the few events of one change. Changes that tell thousands of customers at once write their events
+    with one INSERT … SELECT instead (db.queue.record_served_events, db.bulk.apply_eta_changes).
+    """
     rows = [
         {"event_type": e.event_type, "dedup_key": e.dedup_key, "payload": e.payload, "created_at": now,
          "attempts": 0}
         for e in events
     ]
     if rows:
-        session.execute(insert(OutboxEvent.__table__), rows)  # Core executemany: no ORM bookkeeping per row
+        session.execute(insert(OutboxEvent.__table__), rows)
     return len(rows)

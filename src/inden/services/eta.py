@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from inden.config import get_settings, shop_today
-from inden.db.models import Order, OrderLine, Product
+from inden.db.bulk import EtaChange, apply_eta_changes
+from inden.db.models import OrderLine, Product
 from inden.db.queue import QUEUE_COLUMNS
 from inden.db.supply import fastest_offers, open_supply, supplier_reliability
 from inden.domain.eta import Eta, Inbound, WaitingUnits, peg_etas
 from inden.domain.policy import BackorderPolicy
-from inden.notify.outbox import Event, emit
 
 
 def is_released(product: Product, today: date) -> bool:
@@ -88,58 +89,25 @@ def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime
         .where(OrderLine.product_id.in_(plans), OrderLine.backordered > 0)
         .order_by(OrderLine.product_id, *QUEUE_COLUMNS)
     ).all()
-    by_product: dict[int, list[tuple]] = {}  # type: ignore[type-arg]
+    by_product: dict[int, list[Any]] = {}
     for row in rows:
         by_product.setdefault(row.product_id, []).append(row)
-    changes, moved = [], []
-    skus = {p.id: p.sku for p in products}
+    changes: list[EtaChange] = []
     for product_id, queue in by_product.items():
         etas = _peg(plans[product_id], [WaitingUnits(r.id, r.backordered) for r in queue])
         for row, eta in zip(queue, etas, strict=True):
-            if (row.eta, row.eta_latest, row.eta_confidence) != (eta.eta, eta.eta_latest, eta.confidence.value):
-                changes.append({"line_id": row.id, "eta": eta.eta, "eta_latest": eta.eta_latest,
-                                "eta_confidence": eta.confidence.value})
-                if row.eta is not None and (row.eta, row.eta_latest) != (eta.eta, eta.eta_latest):
-                    moved.append((row, eta, skus[product_id]))
-    _store(session, changes)
-    _announce(session, moved, now=now)
+            # EtaConfidence is a StrEnum: it compares equal to the stored text
+            if (row.eta, row.eta_latest, row.eta_confidence) != (eta.eta, eta.eta_latest, eta.confidence):
+                changes.append(EtaChange(row.id, eta.eta, eta.eta_latest, eta.confidence))
+    _store(session, changes, now=now)
     return len(changes)
 
 
-def _store(session: Session, changes: list[dict[str, object]]) -> None:
-    if changes:
-        table = OrderLine.__table__
-        session.execute(
-            update(table).where(table.c.id == bindparam("line_id")).values(
-                eta=bindparam("eta"), eta_latest=bindparam("eta_latest"), eta_confidence=bindparam("eta_confidence")
-            ),
-            changes,
-        )
-        for obj in list(session.identity_map.values()):
-            if isinstance(obj, OrderLine):
-                session.expire(obj)
-
-
-def _announce(session: Session, moved: list[tuple], *, now: datetime) -> None:  # type: ignore[type-arg]
-    if not moved:
-        return
-    contacts = {
-        order_id: (email, locale)
-        for order_id, email, locale in session.execute(
-            select(Order.id, Order.customer_email, Order.customer_locale).where(
-                Order.id.in_({row.order_id for row, _, _ in moved}))
-        )
-    }
-    emit(session, (
-        Event("eta_changed", f"eta_changed:{row.id}:{now.isoformat()}", {
-            "order_id": row.order_id, "sku": sku,
-            "old": {"eta": row.eta.isoformat(), "eta_latest": row.eta_latest.isoformat() if row.eta_latest else None},
-            "new": {"eta": eta.eta.isoformat(), "eta_latest": eta.eta_latest.isoformat(),
-                    "eta_confidence": eta.confidence.value},
-            "customer": {"email": contacts[row.order_id][0], "locale": contacts[row.order_id][1]},
-        })
-        for row, eta, sku in moved
-    ), now=now)
+def _store(session: Session, changes: list[EtaChange], *, now: datetime) -> None:
+    apply_eta_changes(session, changes, now=now)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, OrderLine):
+            session.expire(obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +137,8 @@ def assign_new_etas(session: Session, lines: Sequence[NewWaitingLine], *, now: d
     for line in at_tail:
         ahead = [WaitingUnits(0, line.ahead)] if line.ahead > 0 else []
         eta = _peg(plans[line.product.id], [*ahead, WaitingUnits(line.line_id, line.waiting)])[-1]
-        changes.append({"line_id": line.line_id, "eta": eta.eta, "eta_latest": eta.eta_latest,
-                        "eta_confidence": eta.confidence.value})
-    _store(session, changes)
+        changes.append(EtaChange(line.line_id, eta.eta, eta.eta_latest, eta.confidence))
+    _store(session, changes, now=now)
     refresh_etas(session, jumped, now=now)
 
 
