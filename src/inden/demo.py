@@ -8,19 +8,23 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
+from babel.dates import format_date
 from rich.console import Console
 from rich.table import Table
 
 from inden.api.app import create_app
+from inden.clock import utcnow
+from inden.config import shop_today
 from inden.db.migrate import upgrade
 from inden.db.session import Database
-from inden.services import audit, keys, order_views, products, stock
-from inden.services.schemas import ProductCreate, StockAdjustment
+from inden.services import audit, keys, order_views, products, stock, supply
+from inden.services.schemas import ProductCreate, PurchaseOrderCreate, StockAdjustment, SupplierCreate
 
 FLASH_SKU = "SERUM-VITC-30"
 SHOP = [
@@ -64,12 +68,18 @@ def _order_body(rng: random.Random, n: int) -> dict[str, Any]:
 
 
 def _set_up_shop(db: Database, *, units: int) -> None:
+    supply.create_supplier(db, SupplierCreate(code="PT-SINAR-AYU", name="PT Sinar Ayu Kosmetik", lead_time_days=21))
     for sku, name, policy, limit, on_hand, price in SHOP:
         products.create_product(db, ProductCreate(sku=sku, name=name, backorder_policy=policy,
                                                   backorder_limit=limit, price=price))
         count = units if sku == FLASH_SKU else on_hand
         if count:
             stock.adjust_stock(db, sku, StockAdjustment(delta=count, reason="stok awal"))
+    today = shop_today(utcnow())
+    for days, quantity in ((7, units * 2), (14, units * 3)):  # restock already on its way
+        supply.create_purchase_order(db, PurchaseOrderCreate(
+            supplier="PT-SINAR-AYU", expected_at=today + timedelta(days=days),
+            lines=[{"sku": FLASH_SKU, "quantity": quantity}]))
 
 
 class _Server:
@@ -169,5 +179,9 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     queue = order_views.list_backorders(db, sku=FLASH_SKU, limit=5)
     total_waiting = products.get_product(db, FLASH_SKU).stock.backordered
     out.print(f"Antrean backorder {FLASH_SKU}: {total_waiting} unit menunggu; yang terdepan:")
-    for b in queue.items:
-        out.print(f"  posisi {b.position:>4}: pesanan #{b.order_id} — {b.quantity} unit")
+    last = order_views.list_backorders(db, sku=FLASH_SKU, limit=1000)
+    for b in [*queue.items, *last.items[-2:]]:
+        when = format_date(b.eta, "d MMM yyyy", locale="id") if b.eta else "–"
+        kind = "sesuai PO" if b.eta_confidence == "scheduled" else "perkiraan"
+        out.print(f"  posisi {b.position:>4}: pesanan #{b.order_id} — {b.quantity} unit, "
+                  f"dikirim sekitar {when} ({kind})")
