@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 import inden
@@ -9,7 +13,7 @@ from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
 from inden.api.routers import orders, products, supply
 from inden.config import get_settings
-from inden.db.session import Database
+from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
 
 
@@ -17,7 +21,14 @@ def create_app(db: Database | None = None) -> FastAPI:
     """Build the app over `db` (default: INDEN_DATABASE_URL)."""
     settings = get_settings()
     db = db or Database(settings.database_url)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run in AnyIO's thread pool: more threads than connections would only wait for one.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="inden",
         version=inden.__version__,
         summary="Keep selling when stock runs out: backorders, honest ship dates, first come first served.",

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inden.domain.errors import DomainError
@@ -25,6 +27,7 @@ STATUS = {
     "forbidden": 403,
     "payload_too_large": 413,
     "rate_limited": 429,
+    "unavailable": 503,
 }
 HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               413: "payload_too_large", 429: "rate_limited"}
@@ -76,6 +79,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "validation_error")
         return error_response(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(SQLAlchemyTimeout)
+    @app.exception_handler(OperationalError)
+    async def _busy(_: Request, error: Exception) -> JSONResponse:
+        # The database is out of connections or unreachable: nothing was written; the client may retry.
+        log.warning("database unavailable: %s", error)
+        return error_response(503, "unavailable", "The database is busy or unreachable; nothing was changed. "
+                              "Retry shortly.", headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

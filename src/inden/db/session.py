@@ -14,18 +14,24 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+POOL_SIZE = 10
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for `url`, configured for inden's concurrency rules."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    kwargs.setdefault("pool_timeout", 30)
     if url.startswith("sqlite"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", False)
+    # A small fixed pool per process: a hot SKU is served one order at a time anyway, so more connections
+    # only queue on its row lock; and several workers must stay under the server's max_connections.
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     return create_engine(url, **kwargs)
 
 

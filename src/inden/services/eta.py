@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.config import get_settings, shop_today
@@ -111,38 +111,48 @@ def _store(session: Session, changes: list[EtaChange], *, now: datetime) -> None
 
 
 @dataclass(frozen=True, slots=True)
-class NewWaitingLine:
+class Joining:
+    """Units of one SKU about to join its queue with an order (the product is locked)."""
+
     product: Product
-    line_id: int
     waiting: int
     priority: int
-    ahead: int  # units of this SKU already waiting when the line joined
 
 
-def assign_new_etas(session: Session, lines: Sequence[NewWaitingLine], *, now: datetime) -> None:
-    """ETAs for lines that just joined their queues.
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a joining line lands: its queue position and ETA when it joins at the tail, else None (the
+    caller re-pegs the queue with `refresh_etas` once the line is stored)."""
 
-    A line that joins at the tail (the usual case, and every order of a flash sale) moves nobody else's
-    promise, so only its own ETA is pegged, behind the `ahead` units. A line that jumps ahead (a raised
-    priority) re-pegs its whole queue.
+    position: int | None
+    eta: Eta | None
+
+
+def place_in_queue(session: Session, joining: Sequence[Joining], *, now: datetime) -> dict[int, Placement]:
+    """Position and ETA for lines about to join their queues, keyed by product id.
+
+    A line joins at the tail (the usual case, and every order of a flash sale) unless a waiting line has a
+    lower priority; at the tail it moves nobody else's promise, so only its own ETA is pegged, behind the
+    units already waiting. One query per SKU tells which case applies.
     """
-    if not lines:
-        return
-    session.flush()
+    if not joining:
+        return {}
     today = shop_today(now)
-    jumped = [line.product for line in lines if _has_lower_priority_behind(session, line)]
-    at_tail = [line for line in lines if line.product not in jumped]
-    plans = _plans(session, [line.product for line in at_tail], today) if at_tail else {}
-    changes = []
-    for line in at_tail:
-        ahead = [WaitingUnits(0, line.ahead)] if line.ahead > 0 else []
-        eta = _peg(plans[line.product.id], [*ahead, WaitingUnits(line.line_id, line.waiting)])[-1]
-        changes.append(EtaChange(line.line_id, eta.eta, eta.eta_latest, eta.confidence))
-    _store(session, changes, now=now)
-    refresh_etas(session, jumped, now=now)
-
-
-def _has_lower_priority_behind(session: Session, line: NewWaitingLine) -> bool:
-    return bool(session.scalar(select(exists().where(
-        OrderLine.product_id == line.product.id, OrderLine.backordered > 0, OrderLine.priority < line.priority,
-    ))))
+    placements: dict[int, Placement] = {}
+    tail: list[Joining] = []
+    for item in joining:
+        count, lowest = session.execute(
+            select(func.count(), func.min(OrderLine.priority))
+            .where(OrderLine.product_id == item.product.id, OrderLine.backordered > 0)
+        ).one()
+        if lowest is not None and lowest < item.priority:
+            placements[item.product.id] = Placement(None, None)
+        else:
+            placements[item.product.id] = Placement(count + 1, None)
+            tail.append(item)
+    plans = _plans(session, [item.product for item in tail], today) if tail else {}
+    for item in tail:
+        ahead = [WaitingUnits(0, item.product.backordered)] if item.product.backordered > 0 else []
+        eta = _peg(plans[item.product.id], [*ahead, WaitingUnits(1, item.waiting)])[-1]
+        placements[item.product.id] = Placement(placements[item.product.id].position, eta)
+    return placements

@@ -31,9 +31,17 @@ from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cance
 from inden.domain.policy import LimitBasis, ProductRules
 from inden.domain.stock import StockLevel
 from inden.notify.outbox import Event, emit
-from inden.services.eta import NewWaitingLine, assign_new_etas, is_released, refresh_etas
+from inden.services.eta import Joining, is_released, place_in_queue, refresh_etas
 from inden.services.order_views import order_view
-from inden.services.schemas import LineIn, OrderCreate, OrderOut, ShipmentOut, ShippedLine
+from inden.services.schemas import (
+    CustomerOut,
+    LineIn,
+    OrderCreate,
+    OrderLineOut,
+    OrderOut,
+    ShipmentOut,
+    ShippedLine,
+)
 from inden.services.stock import serve_waiting
 
 # --- placing ---------------------------------------------------------------------------------------------
@@ -145,45 +153,60 @@ def _create_order(
     session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
     now: datetime,
 ) -> OrderOut:
+    """Store an accepted order. This runs while the products are locked, so it is lean: Core statements,
+    the response built from what we already know instead of read back."""
+    placements = place_in_queue(session, [
+        Joining(products[t.sku], t.backordered, request.priority) for t in decision.takes if t.backordered
+    ], now=now)
     status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
-    order = Order(
-        external_id=request.external_id, customer_email=request.customer.email,
-        customer_name=request.customer.name, customer_locale=request.customer.locale,
-        fulfilment=request.fulfilment.value, priority=request.priority, status=status.value, created_at=now,
-    )
-    session.add(order)
-    session.flush()
-    session.execute(
-        insert(OrderLine),
-        [
-            {"order_id": order.id, "product_id": products[t.sku].id, "quantity": t.quantity,
-             "allocated": t.allocated, "backordered": t.backordered, "shipped": 0, "cancelled": 0,
-             "priority": request.priority, "order_created_at": now}
-            for t in decision.takes
-        ],
-    )
-    line_ids = dict(session.execute(
-        select(OrderLine.product_id, OrderLine.id).where(OrderLine.order_id == order.id)).all())
-    joined = []
+    customer = request.customer
+    order_id = session.execute(insert(Order).returning(Order.id), {
+        "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
+        "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
+        "status": status.value, "created_at": now,
+    }).scalar_one()
+    lines = []
     for take in decision.takes:
-        product = products[take.sku]
-        if take.backordered:
-            joined.append(NewWaitingLine(product, line_ids[product.id], take.backordered, request.priority,
-                                         ahead=product.backordered))
-        product.allocated += take.allocated
-        product.backordered += take.backordered
-    assign_new_etas(session, joined, now=now)
-    view = order_view(session, order.id)
+        placed = placements.get(products[take.sku].id)
+        eta = placed.eta if placed else None
+        lines.append({
+            "order_id": order_id, "product_id": products[take.sku].id, "quantity": take.quantity,
+            "allocated": take.allocated, "backordered": take.backordered, "shipped": 0, "cancelled": 0,
+            "priority": request.priority, "order_created_at": now, "eta": eta.eta if eta else None,
+            "eta_latest": eta.eta_latest if eta else None, "eta_confidence": eta.confidence if eta else None,
+        })
+    session.execute(insert(OrderLine), lines)
+    for take in decision.takes:
+        products[take.sku].allocated += take.allocated
+        products[take.sku].backordered += take.backordered
+    jumped = [p for p in products.values() if p.id in placements and placements[p.id].eta is None]
+    if jumped:  # a raised priority jumped the queue: re-peg it, then read back where the line landed
+        refresh_etas(session, jumped, now=now)
+        return order_view(session, order_id)
+    view = OrderOut(
+        id=order_id, external_id=request.external_id, status=status,
+        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale),
+        fulfilment=request.fulfilment, priority=request.priority, created_at=now,
+        lines=[OrderLineOut(sku=take.sku, quantity=take.quantity, allocated=take.allocated,
+                            backordered=take.backordered, shipped=0, cancelled=0,
+                            position=placements[line["product_id"]].position if take.backordered else None,
+                            eta=line["eta"], eta_latest=line["eta_latest"], eta_confidence=line["eta_confidence"])
+               for take, line in zip(decision.takes, lines, strict=True)],
+    )
+    _announce_backorder(session, view, now=now)
+    return view
+
+
+def _announce_backorder(session: Session, view: OrderOut, *, now: datetime) -> None:
     waiting = [line for line in view.lines if line.backordered]
     if waiting:
-        emit(session, [Event("order.backordered", f"order.backordered:{order.id}", {
-            "order_id": order.id,
+        emit(session, [Event("order.backordered", f"order.backordered:{view.id}", {
+            "order_id": view.id,
             "customer": view.customer.model_dump(),
             "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta", "eta_latest",
                                                             "eta_confidence"})
                       for line in waiting],
         })], now=now)
-    return view
 
 
 def _refuse(
