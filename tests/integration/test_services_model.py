@@ -48,6 +48,7 @@ from inden.services.products import create_product, get_product
 from inden.services.schemas import Customer, LineIn, OrderCreate, ProductCreate, StockAdjustment
 from inden.services.stock import adjust_stock
 from tests.conftest import BACKENDS, make_database, truncate_all
+from tests.reference import status_from_unit_states
 
 try:  # the audit is optional here: when it exists, it must find nothing wrong after any step
     from inden.services.audit import verify as audit_verify
@@ -154,17 +155,7 @@ class Reference:
             states |= {"allocated"} if line.allocated else set()
             states |= {"waiting"} if self.waiting(order_id, sku) else set()
             states |= {"shipped"} if line.shipped else set()
-        if not states:
-            return OrderStatus.CANCELLED
-        if states == {"shipped"}:
-            return OrderStatus.SHIPPED
-        if "shipped" in states:
-            return OrderStatus.PARTIALLY_SHIPPED
-        if states == {"allocated"}:
-            return OrderStatus.ALLOCATED
-        if states == {"waiting"}:
-            return OrderStatus.BACKORDERED
-        return OrderStatus.PARTIALLY_BACKORDERED
+        return status_from_unit_states(states)
 
     def order_lines(self, order_id: int) -> list[tuple[Any, ...]]:
         """(sku, quantity, allocated, backordered, shipped, cancelled, position) per line, as placed."""

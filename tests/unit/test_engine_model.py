@@ -28,6 +28,7 @@ from inden.domain.errors import InvalidRequest
 from inden.domain.orders import LineUnits, OrderStatus, order_status, split_cancel
 from inden.domain.policy import BackorderPolicy, ProductRules, backorder_room
 from inden.domain.stock import StockLevel
+from tests.reference import status_from_unit_states
 
 SKUS = ("BLUE", "GREEN", "RED")
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -209,17 +210,7 @@ class Reference:
             states |= {"allocated"} if line.allocated else set()
             states |= {"waiting"} if self.waiting(line_id) else set()
             states |= {"shipped"} if line.shipped else set()
-        if not states:
-            return OrderStatus.CANCELLED
-        if states == {"shipped"}:
-            return OrderStatus.SHIPPED
-        if "shipped" in states:
-            return OrderStatus.PARTIALLY_SHIPPED
-        if states == {"allocated"}:
-            return OrderStatus.ALLOCATED
-        if states == {"waiting"}:
-            return OrderStatus.BACKORDERED
-        return OrderStatus.PARTIALLY_BACKORDERED
+        return status_from_unit_states(states)
 
 
 # --- the machine ----------------------------------------------------------------------------------------
