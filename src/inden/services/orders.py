@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inden.clock import utcnow
 from inden.config import shop_today
@@ -160,7 +161,8 @@ def _create_order(
     ], now=now)
     status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
     customer = request.customer
-    order_id = session.execute(insert(Order).returning(Order.id), {
+    orders, order_lines, product_table = Order.__table__, OrderLine.__table__, Product.__table__  # Core: lean
+    order_id = session.execute(insert(orders).returning(orders.c.id), {
         "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
         "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
         "status": status.value, "created_at": now,
@@ -175,10 +177,14 @@ def _create_order(
             "priority": request.priority, "order_created_at": now, "eta": eta.eta if eta else None,
             "eta_latest": eta.eta_latest if eta else None, "eta_confidence": eta.confidence if eta else None,
         })
-    session.execute(insert(OrderLine), lines)
+    session.execute(insert(order_lines), lines)
     for take in decision.takes:
-        products[take.sku].allocated += take.allocated
-        products[take.sku].backordered += take.backordered
+        product = products[take.sku]
+        session.execute(update(product_table).where(product_table.c.id == product.id).values(
+            allocated=product.allocated + take.allocated, backordered=product.backordered + take.backordered))
+        # keep the loaded row in step without marking it dirty (it was written just above)
+        set_committed_value(product, "allocated", product.allocated + take.allocated)
+        set_committed_value(product, "backordered", product.backordered + take.backordered)
     jumped = [p for p in products.values() if p.id in placements and placements[p.id].eta is None]
     if jumped:  # a raised priority jumped the queue: re-peg it, then read back where the line landed
         refresh_etas(session, jumped, now=now)
