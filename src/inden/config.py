@@ -19,7 +19,6 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024
-    low_stock_threshold: int = 5
     handling_days: int = 1  # days from goods in to parcel out, added to every ETA
 
 

@@ -183,3 +183,16 @@ def test_customer_limit_is_a_clear_conflict(client: TestClient) -> None:
     body = {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KAOS-HITAM-M", "quantity": 2}]}
     response = client.post("/v1/orders", json=body)
     assert response.status_code == 409 and error_code(response) == "customer_limit"
+
+
+def test_an_exhausted_connection_pool_is_a_503_that_changes_nothing(db: Database) -> None:
+    key = create_key(db, Role.STAFF)
+    starved = Database(db.url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    with TestClient(create_app(starved), raise_server_exceptions=False) as client, starved.engine.connect():
+        response = client.post("/v1/products", json={"sku": "KAOS", "name": "Kaos"},
+                               headers={"Authorization": f"Bearer {key}"})
+    starved.dispose()
+    assert response.status_code == 503 and error_code(response) == "unavailable"
+    assert response.headers["Retry-After"] == "1"
+    with TestClient(create_app(db)) as client:
+        assert client.get("/v1/products/KAOS", headers={"Authorization": f"Bearer {key}"}).status_code == 404

@@ -107,6 +107,18 @@ def test_cancelling_a_purchase_order_moves_its_backorders_to_estimated(db: Datab
         supply.receive_purchase_order(db, first, ReceiptCreate(lines=[LineIn(sku="SERUM", quantity=1)]))
 
 
+def test_receiving_a_sku_that_is_not_on_the_purchase_order_is_refused_and_changes_nothing(db: Database) -> None:
+    set_up(db)
+    products.create_product(db, ProductCreate(sku="TONER", name="Toner"), now=NOW)
+    first = po(db, 5, 7)
+    with pytest.raises(InvalidRequest):
+        supply.receive_purchase_order(db, first, ReceiptCreate(lines=[LineIn(sku="SERUM", quantity=5),
+                                                                      LineIn(sku="TONER", quantity=1)]))
+    assert products.get_product(db, "SERUM").stock.model_dump() == {
+        "on_hand": 0, "allocated": 0, "available": 0, "backordered": 0, "incoming": 5}
+    assert supply.get_purchase_order(db, first).lines[0].received == 0
+
+
 def test_over_and_short_deliveries_are_recorded_and_measured(db: Database) -> None:
     set_up(db)
     over, short = po(db, 10, 0), po(db, 10, 0)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import PurchaseOrder, PurchaseOrderLine, Receipt, Supplier, SupplierOffer
 from inden.domain.reliability import Reliability, measure_reliability
 
-OPEN = "open"
+OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"  # purchase-order statuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def supplier_reliability(session: Session, supplier_ids: Sequence[int] | None = 
     fills = select(
         PurchaseOrder.supplier_id, func.sum(PurchaseOrderLine.quantity), func.sum(PurchaseOrderLine.received)
     ).join(PurchaseOrderLine, PurchaseOrderLine.purchase_order_id == PurchaseOrder.id).where(
-        PurchaseOrder.status == "received"
+        PurchaseOrder.status == RECEIVED
     ).group_by(PurchaseOrder.supplier_id)
     totals = {sid: (int(o), int(r)) for sid, o, r in session.execute(fills)}
     ids = supplier_ids if supplier_ids is not None else session.scalars(select(Supplier.id)).all()

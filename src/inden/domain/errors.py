@@ -37,6 +37,16 @@ class UnknownOrder(NotFound):
         super().__init__(f"No order with id {order_id}.", order_id=order_id)
 
 
+class UnknownSupplier(NotFound):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"No supplier with code {code!r}.", supplier=code)
+
+
+class UnknownPurchaseOrder(NotFound):
+    def __init__(self, po_id: int) -> None:
+        super().__init__(f"No purchase order with id {po_id}.", purchase_order_id=po_id)
+
+
 class DuplicateSku(InvalidRequest):
     def __init__(self, sku: str) -> None:
         super().__init__(f"A product with SKU {sku!r} already exists.", sku=sku)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from inden.domain.errors import InvalidRequest
-
-T = TypeVar("T")
 
 
 def encode_cursor(value: Any) -> str:
@@ -31,9 +28,3 @@ def decode_cursor(cursor: str | None, *, expected: type) -> Any:
 
 def invalid_cursor(cursor: str) -> InvalidRequest:
     return InvalidRequest("Invalid cursor: pass back the next_cursor of a previous page.", cursor=cursor)
-
-
-def chunked(items: Sequence[T], size: int = 5000) -> Iterator[Sequence[T]]:
-    """Slices of at most `size`, to keep `IN (…)` lists under the drivers' parameter limits."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

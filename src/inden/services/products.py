@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
 from inden.db.models import Product
@@ -18,33 +19,27 @@ from inden.services.pagination import decode_cursor, encode_cursor
 from inden.services.schemas import Page, ProductCreate, ProductOut, ProductPatch, StockOut
 
 
-def stock_view(product: Product) -> StockOut:
-    session = object_session(product)
-    incoming = incoming_units(session, [product.id]).get(product.id, 0) if session else 0
-    return StockOut(
-        on_hand=product.on_hand,
-        allocated=product.allocated,
-        available=max(product.on_hand - product.allocated, 0),
-        backordered=product.backordered,
-        incoming=incoming,
-    )
+def stock_views(session: Session, products: Sequence[Product]) -> dict[str, StockOut]:
+    """Each product's stock as the API shows it, keyed by SKU (one query for the incoming units of all)."""
+    incoming = incoming_units(session, [p.id for p in products])
+    return {
+        p.sku: StockOut(on_hand=p.on_hand, allocated=p.allocated, available=max(p.on_hand - p.allocated, 0),
+                        backordered=p.backordered, incoming=incoming.get(p.id, 0))
+        for p in products
+    }
 
 
-def product_view(product: Product) -> ProductOut:
-    return ProductOut(
-        sku=product.sku,
-        name=product.name,
-        backorder_policy=product.backorder_policy,
-        backorder_limit=product.backorder_limit,
-        backorder_limit_basis=product.backorder_limit_basis,
-        release_at=product.release_at,
-        max_per_customer=product.max_per_customer,
-        lead_time_days=product.lead_time_days,
-        price=product.price,
-        stock=stock_view(product),
-        created_at=as_utc(product.created_at),
-        updated_at=as_utc(product.updated_at),
-    )
+def product_views(session: Session, products: Sequence[Product]) -> list[ProductOut]:
+    stocks = stock_views(session, products)
+    return [
+        ProductOut(
+            sku=p.sku, name=p.name, backorder_policy=p.backorder_policy, backorder_limit=p.backorder_limit,
+            backorder_limit_basis=p.backorder_limit_basis, release_at=p.release_at,
+            max_per_customer=p.max_per_customer, lead_time_days=p.lead_time_days, price=p.price,
+            stock=stocks[p.sku], created_at=as_utc(p.created_at), updated_at=as_utc(p.updated_at),
+        )
+        for p in products
+    ]
 
 
 def find_product(session: Session, sku: str) -> Product:
@@ -66,7 +61,7 @@ def create_product(db: Database, spec: ProductCreate, *, now: datetime | None = 
             )
             session.add(product)
             session.flush()
-            return product_view(product)
+            return product_views(session, [product])[0]
     except IntegrityError as error:  # a concurrent create of the same SKU won the race
         raise DuplicateSku(spec.sku) from error
 
@@ -84,12 +79,12 @@ def update_product(db: Database, sku: str, patch: ProductPatch, *, now: datetime
         product.updated_at = now
         serve_waiting(session, [product], now=now)  # e.g. a pre-order whose release date moved to today
         refresh_etas(session, [product], now=now)  # release date and lead time move promises
-        return product_view(product)
+        return product_views(session, [product])[0]
 
 
 def get_product(db: Database, sku: str) -> ProductOut:
     with db.transaction() as session:
-        return product_view(find_product(session, sku))
+        return product_views(session, [find_product(session, sku)])[0]
 
 
 def list_products(db: Database, *, cursor: str | None = None, limit: int = 100) -> Page[ProductOut]:
@@ -100,6 +95,6 @@ def list_products(db: Database, *, cursor: str | None = None, limit: int = 100) 
         if after is not None:
             query = query.where(Product.sku > after)
         rows = session.scalars(query).all()
-        items = [product_view(p) for p in rows[:limit]]
+        items = product_views(session, rows[:limit])
         next_cursor = encode_cursor(rows[limit - 1].sku) if len(rows) > limit else None
         return Page[ProductOut](items=items, next_cursor=next_cursor)

@@ -17,7 +17,8 @@ from inden.domain.policy import BackorderPolicy, LimitBasis
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
 
-Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+SKU_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"  # API.md: 1–64 of A–Z a–z 0–9 . _ - (supplier codes follow it too)
+Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 Quantity = Annotated[int, Field(gt=0, le=MAX_UNITS)]
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -206,7 +207,7 @@ class ShipmentOut(BaseModel):
 
 # --- supply ------------------------------------------------------------------------------------------
 
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+Code = Sku
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -300,6 +301,10 @@ class PurchaseOrderOut(BaseModel):
     lines: list[PurchaseLineOut]
     created_at: datetime
     updated_at: datetime
+
+
+class SupplierDelay(Request):
+    days: Annotated[int, Field(ge=-3650, le=3650)]
 
 
 T = TypeVar("T")

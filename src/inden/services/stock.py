@@ -17,7 +17,7 @@ from inden.db.stock import lock_products, record_movements
 from inden.domain.errors import InsufficientStock, InvalidRequest
 from inden.domain.ledger import MovementKind
 from inden.services.eta import is_released, refresh_etas
-from inden.services.products import stock_view
+from inden.services.products import stock_views
 from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
 
 
@@ -77,7 +77,7 @@ def adjust_stock(db: Database, sku: str, adjustment: StockAdjustment, *, now: da
         products = lock_products(session, [sku])
         _count_in(session, products, {sku: adjustment.delta}, kind=MovementKind.ADJUSTMENT,
                   reason=adjustment.reason, ref="adjustment", now=now)
-        return stock_view(products[sku])
+        return stock_views(session, [products[sku]])[sku]
 
 
 def receive_stock(
@@ -89,4 +89,4 @@ def receive_stock(
         products = lock_products(session, (line.sku for line in lines))
         _count_in(session, products, {line.sku: line.quantity for line in lines}, kind=MovementKind.RECEIPT,
                   reason=reason, ref=ref, now=now)
-        return {sku: stock_view(product) for sku, product in products.items()}
+        return stock_views(session, list(products.values()))

@@ -21,8 +21,8 @@ from inden.db.models import (
 )
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, record_movements
-from inden.db.supply import supplier_reliability
-from inden.domain.errors import InvalidRequest, NotFound
+from inden.db.supply import CANCELLED, OPEN, RECEIVED, supplier_reliability
+from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder, UnknownSupplier
 from inden.domain.ledger import MovementKind
 from inden.services.eta import refresh_etas
 from inden.services.pagination import decode_cursor, encode_cursor
@@ -40,19 +40,6 @@ from inden.services.schemas import (
     SupplierOut,
 )
 from inden.services.stock import serve_waiting
-
-OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"
-
-
-class UnknownSupplier(NotFound):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"No supplier with code {code!r}.", supplier=code)
-
-
-class UnknownPurchaseOrder(NotFound):
-    def __init__(self, po_id: int) -> None:
-        super().__init__(f"No purchase order with id {po_id}.", purchase_order_id=po_id)
-
 
 # --- suppliers and offers ----------------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.domain.orders import OrderStatus
 from inden.services import order_views, orders
-from inden.services.schemas import BackorderOut, LineSelection, OrderCreate, OrderOut, Page, ShipmentOut
+from inden.services.schemas import SKU_PATTERN, BackorderOut, LineSelection, OrderCreate, OrderOut, Page, ShipmentOut
 
 router = APIRouter(tags=["orders"], dependencies=[staff])
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-SkuQuery = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+SkuQuery = Annotated[str | None, Query(pattern=SKU_PATTERN)]
 Db = Annotated[Database, Depends(get_db)]
 Selection = Annotated[LineSelection | None, Body()]
 

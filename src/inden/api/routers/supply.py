@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.services import preorders, supply
 from inden.services.schemas import (
+    SKU_PATTERN,
     OfferIn,
     Page,
     PurchaseOrderCreate,
@@ -18,18 +18,14 @@ from inden.services.schemas import (
     PurchaseOrderPatch,
     ReceiptCreate,
     SupplierCreate,
+    SupplierDelay,
     SupplierOut,
 )
 
 router = APIRouter(tags=["supply"], dependencies=[staff])
 Db = Annotated[Database, Depends(get_db)]
-CodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+CodePath = Annotated[str, Path(pattern=SKU_PATTERN)]
 PoId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-class Shift(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    days: Annotated[int, Field(ge=-3650, le=3650)]
 
 
 @router.post("/v1/suppliers", status_code=201)
@@ -49,7 +45,7 @@ def set_offer(code: CodePath, sku: CodePath, body: OfferIn, db: Db) -> SupplierO
 
 
 @router.post("/v1/suppliers/{code}/delays")
-def delay_supplier(code: CodePath, body: Shift, db: Db) -> dict[str, int]:
+def delay_supplier(code: CodePath, body: SupplierDelay, db: Db) -> dict[str, int]:
     """Move every open purchase order of the supplier by `days`; answers how many ETAs changed."""
     return {"etas_changed": supply.move_supplier_purchase_orders(db, code, days=body.days)}
 
