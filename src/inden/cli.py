@@ -156,6 +156,25 @@ def products_add(
     ))))
 
 
+@products_app.command("planning")
+def products_planning(
+    sku: str,
+    category: str | None = None,
+    service_level: Annotated[float | None, typer.Option(help="Target, e.g. 0.95 (else the shop's rule).")] = None,
+    max_stock: Annotated[int | None, typer.Option(help="Storage room in units.")] = None,
+    expected_daily: Annotated[float | None, typer.Option(help="Expected units/day while history is short.")] = None,
+) -> None:
+    """Set a product's planning inputs (only the options given change)."""
+    from inden.services.products import update_product
+    from inden.services.schemas import ProductPatch
+
+    given = {"category": category, "service_level": service_level, "max_stock": max_stock,
+             "expected_daily_demand": expected_daily}
+    with user_errors():
+        patch = ProductPatch.model_validate({k: v for k, v in given.items() if v is not None})
+    show(run(lambda db: update_product(db, sku, patch)))
+
+
 @products_app.command("list")
 def products_list() -> None:
     """Products with their stock."""
@@ -358,23 +377,25 @@ def suppliers_delay(code: str, days: Annotated[int, typer.Argument(help="Days to
 
 @po_app.command("create")
 def po_create(supplier: Annotated[str, typer.Option()], expected: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-              line: LinesOption) -> None:
+              line: LinesOption,
+              draft: Annotated[bool, typer.Option(help="Counts as incoming for planning; confirm to send.")] = False
+              ) -> None:
     """Order from a supplier."""
     from inden.services.schemas import PurchaseOrderCreate
     from inden.services.supply import create_purchase_order
 
     show(run(lambda db: create_purchase_order(db, PurchaseOrderCreate.model_validate(
-        {"supplier": supplier, "expected_at": expected, "lines": parse_lines(line)}))))
+        {"supplier": supplier, "expected_at": expected, "lines": parse_lines(line), "draft": draft}))))
 
 
 @po_app.command("list")
 def po_list(all_: Annotated[bool, typer.Option("--all", help="Also received and cancelled ones.")] = False) -> None:
-    """Open purchase orders (all with --all)."""
+    """Open and draft purchase orders (all with --all)."""
     from inden.services.supply import list_purchase_orders
 
-    page = run(lambda db: list_purchase_orders(db, status=None if all_ else "open", limit=1000))
+    page = run(lambda db: list_purchase_orders(db, limit=1000))
     table = Table("PO", "Supplier", "Status", "Expected", "Lines (received/ordered)")
-    for p in page.items:
+    for p in (p for p in page.items if all_ or p.status in ("open", "draft")):
         table.add_row(str(p.id), p.supplier, p.status, p.expected_at.isoformat(),
                       ", ".join(f"{li.sku} {li.received}/{li.quantity}" for li in p.lines))
     out.print(table)
@@ -387,6 +408,14 @@ def po_move(po_id: int, expected: Annotated[str, typer.Argument(help="New expect
     from inden.services.supply import move_purchase_order
 
     show(run(lambda db: move_purchase_order(db, po_id, PurchaseOrderPatch.model_validate({"expected_at": expected}))))
+
+
+@po_app.command("confirm")
+def po_confirm(po_id: int) -> None:
+    """Send a draft purchase order: it becomes open and backorders are pegged to it."""
+    from inden.services.supply import confirm_purchase_order
+
+    show(run(lambda db: confirm_purchase_order(db, po_id)))
 
 
 @po_app.command("cancel")
@@ -431,3 +460,6 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
         if once:
             return
         time.sleep(interval)
+
+
+from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)

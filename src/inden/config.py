@@ -20,6 +20,14 @@ class Settings(BaseSettings):
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024
     handling_days: int = 1  # days from goods in to parcel out, added to every ETA
+    # Planning (services.planning). service_level: "abc" (A 98 %, B 95 %, C 90 % by revenue), "cost"
+    # (newsvendor critical ratio of margin vs holding cost) or a number such as 0.95; a product's own wins.
+    service_level: str = "abc"
+    holding_cost_rate: float = 0.25  # per year, as a share of unit cost
+    order_cost: float = 50_000.0  # cost of placing one purchase-order line, in the shop's currency
+    history_days: int = 730  # demand history the forecasts learn from
+    forecast_horizon_days: int = 56
+    auto_purchase: bool = False  # `inden plan` turns its suggestions into purchase orders itself
 
 
 def shop_today(now: datetime, settings: Settings | None = None) -> date:

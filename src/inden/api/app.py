@@ -11,7 +11,7 @@ from fastapi import FastAPI
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
-from inden.api.routers import orders, products, supply
+from inden.api.routers import orders, planning, products, supply
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
@@ -40,6 +40,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(products.router)
     app.include_router(orders.router)
     app.include_router(supply.router)
+    app.include_router(planning.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

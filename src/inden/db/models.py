@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -57,6 +59,12 @@ class Product(Base):
     # backorder_limit (an optional extra), so the shop never promises what no supplier will bring.
     backorder_limit_basis: Mapped[str] = mapped_column(String(16), default="fixed", server_default="fixed")
     max_per_customer: Mapped[int | None] = mapped_column(Integer)  # limited editions
+    # Planning inputs (all optional): see services.planning.
+    category: Mapped[str | None] = mapped_column(String(64))  # forecasts of new products fall back on it
+    service_level: Mapped[float | None] = mapped_column(Float)  # None: the shop's rule (class or cost)
+    max_stock: Mapped[int | None] = mapped_column(Integer)  # storage room in units; caps order quantities
+    expected_daily_demand: Mapped[float | None] = mapped_column(Float)  # the seller's guess for a new product
+    below_reorder_point: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     backordered: Mapped[int] = mapped_column(Integer, default=0)  # units waiting; = sum of lines' backordered
@@ -250,7 +258,7 @@ class PurchaseOrder(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
-    status: Mapped[str] = mapped_column(String(16))  # open, received, cancelled
+    status: Mapped[str] = mapped_column(String(16))  # draft, open, received, cancelled
     expected_at: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
@@ -291,3 +299,68 @@ class ReceiptLine(Base):
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     quantity: Mapped[int] = mapped_column(Integer)
+
+
+class SalesHistory(Base):
+    """Daily units sold per SKU imported from elsewhere (spreadsheets, marketplaces), before inden took orders."""
+
+    __tablename__ = "sales_history"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    imported_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class DemandEvent(Base):
+    """A promotion, flash sale or launch: extra demand expected on some SKUs between two dates."""
+
+    __tablename__ = "demand_events"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("(uplift IS NULL) <> (expected_units IS NULL)", name="one_expectation"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # promotion, flash_sale, launch
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    uplift: Mapped[float | None] = mapped_column(Float)  # demand multiplier over the window, e.g. 3.0
+    expected_units: Mapped[int | None] = mapped_column(Integer)  # extra units per SKU over the whole window
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class DemandEventSku(Base):
+    __tablename__ = "demand_event_skus"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("demand_events.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True, index=True)
+
+
+class ReplenishmentSuggestion(Base):
+    """A proposed purchase: what the planner saw, what it suggests, and what became of it."""
+
+    __tablename__ = "replenishment_suggestions"
+    __table_args__ = (
+        Index("ix_replenishment_suggestions_status_product", "status", "product_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    status: Mapped[str] = mapped_column(String(16))  # pending, approved, superseded, dismissed
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    need_by: Mapped[date] = mapped_column(Date)
+    expected_at: Mapped[date] = mapped_column(Date)  # today + the chosen supplier's lead time
+    expedite: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(500))
+    # What the planner saw and computed (units; risk is a probability).
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import PurchaseOrder, PurchaseOrderLine, Receipt, Supplier, SupplierOffer
 from inden.domain.reliability import Reliability, measure_reliability
 
-OPEN, RECEIVED, CANCELLED = "open", "received", "cancelled"  # purchase-order statuses
+DRAFT, OPEN, RECEIVED, CANCELLED = "draft", "open", "received", "cancelled"  # purchase-order statuses
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,9 @@ def product_views(session: Session, products: Sequence[Product]) -> list[Product
             sku=p.sku, name=p.name, backorder_policy=p.backorder_policy, backorder_limit=p.backorder_limit,
             backorder_limit_basis=p.backorder_limit_basis, release_at=p.release_at,
             max_per_customer=p.max_per_customer, lead_time_days=p.lead_time_days, price=p.price,
-            stock=stocks[p.sku], created_at=as_utc(p.created_at), updated_at=as_utc(p.updated_at),
+            category=p.category, service_level=p.service_level, max_stock=p.max_stock,
+            expected_daily_demand=p.expected_daily_demand, stock=stocks[p.sku], created_at=as_utc(p.created_at),
+            updated_at=as_utc(p.updated_at),
         )
         for p in products
     ]

@@ -9,7 +9,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from inden.domain.orders import Fulfilment, OrderStatus
 from inden.domain.policy import BackorderPolicy, LimitBasis
@@ -39,9 +47,21 @@ class Request(BaseModel):
 LeadTime = Annotated[int, Field(ge=0, le=3650)]
 Limit = Annotated[int, Field(ge=0, le=MAX_ON_HAND)]
 PerCustomer = Annotated[int, Field(ge=1, le=MAX_UNITS)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ServiceLevel = Annotated[float, Field(ge=0.5, le=0.999)]
+DailyDemand = Annotated[float, Field(ge=0, le=MAX_UNITS)]
 
 
-class ProductCreate(Request):
+class PlanningFields(Request):
+    """Optional planning inputs of a product (see services.planning)."""
+
+    category: Category | None = None  # new products' forecasts fall back on their category
+    service_level: ServiceLevel | None = None  # None: the shop's rule (INDEN_SERVICE_LEVEL)
+    max_stock: Limit | None = None  # storage room in units: order quantities never exceed it
+    expected_daily_demand: DailyDemand | None = None  # the seller's guess while history is short
+
+
+class ProductCreate(PlanningFields):
     sku: Sku
     name: Text
     backorder_policy: BackorderPolicy = BackorderPolicy.ALLOW
@@ -53,7 +73,7 @@ class ProductCreate(Request):
     price: Money | None = None
 
 
-class ProductPatch(Request):
+class ProductPatch(PlanningFields):
     name: Text | None = None
     backorder_policy: BackorderPolicy | None = None
     backorder_limit: Limit | None = None
@@ -143,6 +163,10 @@ class ProductOut(BaseModel):
     max_per_customer: int | None
     lead_time_days: int
     price: Money | None
+    category: str | None = None
+    service_level: float | None = None
+    max_stock: int | None = None
+    expected_daily_demand: float | None = None
     stock: StockOut
     created_at: datetime
     updated_at: datetime
@@ -266,6 +290,7 @@ class PurchaseOrderCreate(Request):
     supplier: Code
     expected_at: date
     lines: Annotated[list[PurchaseLineIn], Field(min_length=1, max_length=1000)]
+    draft: bool = False  # a draft counts as incoming for planning; customers see ETAs from it once confirmed
 
     @field_validator("lines")
     @classmethod
@@ -296,7 +321,7 @@ class PurchaseLineOut(BaseModel):
 class PurchaseOrderOut(BaseModel):
     id: int
     supplier: str
-    status: Literal["open", "received", "cancelled"]
+    status: Literal["draft", "open", "received", "cancelled"]
     expected_at: date
     lines: list[PurchaseLineOut]
     created_at: datetime
@@ -305,6 +330,96 @@ class PurchaseOrderOut(BaseModel):
 
 class SupplierDelay(Request):
     days: Annotated[int, Field(ge=-3650, le=3650)]
+
+
+# --- planning ----------------------------------------------------------------------------------------
+
+EventKind = Literal["promotion", "flash_sale", "launch"]
+
+
+class EventCreate(Request):
+    """A planned event. `uplift` multiplies the forecast over the window; `expected_units` is the total a
+    SKU is expected to sell over the window (give one of the two)."""
+
+    name: Text
+    kind: EventKind = "promotion"
+    starts_on: date
+    ends_on: date
+    skus: Annotated[list[Sku], Field(min_length=1, max_length=10_000)]
+    uplift: Annotated[float, Field(gt=0, le=1000)] | None = None
+    expected_units: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventCreate:
+        if (self.uplift is None) == (self.expected_units is None):
+            raise ValueError("give either uplift or expected_units (one of them)")
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        if (self.ends_on - self.starts_on).days > 366:
+            raise ValueError("an event lasts at most a year")
+        if len(set(self.skus)) != len(self.skus):
+            raise ValueError("each SKU may appear once")
+        return self
+
+
+class EventOut(BaseModel):
+    id: int
+    name: str
+    kind: EventKind
+    starts_on: date
+    ends_on: date
+    skus: list[str]
+    uplift: float | None
+    expected_units: int | None
+    # Past events: demand per day in the window vs the 28 days before (uncensored days), all SKUs together.
+    measured_uplift: float | None
+    baseline_per_day: float | None
+    actual_per_day: float | None
+    created_at: datetime
+
+
+class SuggestionFigures(BaseModel):
+    """What the planner saw and computed (units; risk is a probability)."""
+
+    on_hand: int
+    allocated: int
+    backordered: int
+    incoming: int
+    inventory_position: int
+    demand_per_day: float
+    lead_time_days: float
+    forecast_lead_time: float
+    safety_stock: float
+    reorder_point: float
+    service_level: float
+    risk: float
+    days_of_cover: float | None
+    events: list[str]
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    sku: str
+    status: Literal["pending", "approved", "superseded", "dismissed"]
+    supplier: str | None
+    quantity: int
+    unit_cost: Money | None
+    need_by: date
+    expected_at: date
+    expedite: bool
+    reason: str
+    figures: SuggestionFigures
+    purchase_order_id: int | None
+    created_at: datetime
+
+
+class ApproveSuggestion(Request):
+    """Turn a suggestion into a purchase order; leave a field out to take the suggestion's."""
+
+    quantity: Quantity | None = None
+    supplier: Code | None = None
+    expected_at: date | None = None
+    draft: bool = False
 
 
 T = TypeVar("T")

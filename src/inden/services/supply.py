@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from inden.db.models import (
 )
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, record_movements
-from inden.db.supply import CANCELLED, OPEN, RECEIVED, supplier_reliability
+from inden.db.supply import CANCELLED, DRAFT, OPEN, RECEIVED, supplier_reliability
 from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder, UnknownSupplier
 from inden.domain.ledger import MovementKind
 from inden.services.eta import refresh_etas
@@ -30,6 +31,7 @@ from inden.services.schemas import (
     OfferIn,
     OfferOut,
     Page,
+    PurchaseLineIn,
     PurchaseLineOut,
     PurchaseOrderCreate,
     PurchaseOrderOut,
@@ -44,7 +46,7 @@ from inden.services.stock import serve_waiting
 # --- suppliers and offers ----------------------------------------------------------------------------
 
 
-def _supplier(session: Session, code: str) -> Supplier:
+def find_supplier(session: Session, code: str) -> Supplier:
     supplier = session.scalar(select(Supplier).where(Supplier.code == code))
     if supplier is None:
         raise UnknownSupplier(code)
@@ -97,7 +99,7 @@ def list_suppliers(db: Database) -> list[SupplierOut]:
 def set_offer(db: Database, code: str, sku: str, offer: OfferIn, *, now: datetime | None = None) -> SupplierOut:
     """Create or replace a supplier's terms for a SKU; estimated ETAs may move (fastest supplier)."""
     with db.transaction() as session:
-        supplier = _supplier(session, code)
+        supplier = find_supplier(session, code)
         product = lock_products(session, [sku])[sku]
         existing = session.scalar(select(SupplierOffer).where(
             SupplierOffer.supplier_id == supplier.id, SupplierOffer.product_id == product.id))
@@ -139,27 +141,52 @@ def _lock_po(session: Session, po_id: int) -> tuple[PurchaseOrder, dict[int, Pro
     return po, lock_products_by_id(session, product_ids)
 
 
-def _require_open(po: PurchaseOrder) -> None:
-    if po.status != OPEN:
+def _require_open(po: PurchaseOrder, *, or_draft: bool = False) -> None:
+    if po.status != OPEN and not (or_draft and po.status == DRAFT):
         raise InvalidRequest(f"Purchase order {po.id} is {po.status}; only open ones can change.",
                              purchase_order_id=po.id, status=po.status)
+
+
+def add_purchase_order(session: Session, supplier: Supplier, lines: Sequence[PurchaseLineIn], *,
+                       expected_at: date, now: datetime, status: str = OPEN) -> PurchaseOrder:
+    """Write a purchase order in the caller's transaction (products locked here) and re-peg ETAs.
+
+    A `draft` order counts as incoming for planning but promises nothing to customers until confirmed.
+    """
+    products = lock_products(session, (line.sku for line in lines))
+    po = PurchaseOrder(supplier_id=supplier.id, status=status, expected_at=expected_at, created_at=now,
+                       updated_at=now)
+    session.add(po)
+    session.flush()
+    session.add_all(
+        PurchaseOrderLine(purchase_order_id=po.id, product_id=products[line.sku].id, quantity=line.quantity,
+                          received=0, unit_cost=line.unit_cost)
+        for line in lines
+    )
+    if status == OPEN:
+        refresh_etas(session, list(products.values()), now=now)
+    return po
 
 
 def create_purchase_order(db: Database, spec: PurchaseOrderCreate, *, now: datetime | None = None) -> PurchaseOrderOut:
     """Order from a supplier; the units count as incoming and waiting backorders are pegged to them."""
     now = now or utcnow()
     with db.transaction() as session:
-        supplier = _supplier(session, spec.supplier)
-        products = lock_products(session, (line.sku for line in spec.lines))
-        po = PurchaseOrder(supplier_id=supplier.id, status=OPEN, expected_at=spec.expected_at, created_at=now,
-                           updated_at=now)
-        session.add(po)
-        session.flush()
-        session.add_all(
-            PurchaseOrderLine(purchase_order_id=po.id, product_id=products[line.sku].id, quantity=line.quantity,
-                              received=0, unit_cost=line.unit_cost)
-            for line in spec.lines
-        )
+        supplier = find_supplier(session, spec.supplier)
+        po = add_purchase_order(session, supplier, spec.lines, expected_at=spec.expected_at, now=now,
+                                status=DRAFT if spec.draft else OPEN)
+        return _po_view(session, po)
+
+
+def confirm_purchase_order(db: Database, po_id: int, *, now: datetime | None = None) -> PurchaseOrderOut:
+    """Send a draft: it becomes open, and waiting backorders are pegged to it."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        po, products = _lock_po(session, po_id)
+        if po.status != DRAFT:
+            raise InvalidRequest(f"Purchase order {po.id} is {po.status}; only drafts can be confirmed.",
+                                 purchase_order_id=po.id, status=po.status)
+        po.status, po.updated_at = OPEN, now
         refresh_etas(session, list(products.values()), now=now)
         return _po_view(session, po)
 
@@ -183,7 +210,7 @@ def move_supplier_purchase_orders(db: Database, code: str, *, days: int, now: da
     """
     now = now or utcnow()
     with db.transaction() as session:
-        supplier = _supplier(session, code)
+        supplier = find_supplier(session, code)
         pos = list(session.scalars(select(PurchaseOrder).where(
             PurchaseOrder.supplier_id == supplier.id, PurchaseOrder.status == OPEN)))
         product_ids = session.scalars(select(PurchaseOrderLine.product_id).where(
@@ -200,7 +227,7 @@ def cancel_purchase_order(db: Database, po_id: int, *, now: datetime | None = No
     now = now or utcnow()
     with db.transaction() as session:
         po, products = _lock_po(session, po_id)
-        _require_open(po)
+        _require_open(po, or_draft=True)
         po.status, po.updated_at = CANCELLED, now
         refresh_etas(session, list(products.values()), now=now)
         return _po_view(session, po)

@@ -57,7 +57,7 @@ def create_purchase_order(body: PurchaseOrderCreate, db: Db) -> PurchaseOrderOut
 
 @router.get("/v1/purchase-orders")
 def list_purchase_orders(
-    db: Db, status: Literal["open", "received", "cancelled"] | None = None, cursor: str | None = None,
+    db: Db, status: Literal["draft", "open", "received", "cancelled"] | None = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[PurchaseOrderOut]:
     return supply.list_purchase_orders(db, status=status, cursor=cursor, limit=limit)
@@ -71,6 +71,12 @@ def get_purchase_order(po_id: PoId, db: Db) -> PurchaseOrderOut:
 @router.patch("/v1/purchase-orders/{po_id}")
 def move_purchase_order(po_id: PoId, body: PurchaseOrderPatch, db: Db) -> PurchaseOrderOut:
     return supply.move_purchase_order(db, po_id, body)
+
+
+@router.post("/v1/purchase-orders/{po_id}/confirm")
+def confirm_purchase_order(po_id: PoId, db: Db) -> PurchaseOrderOut:
+    """Send a draft purchase order: it becomes open and waiting backorders are pegged to it."""
+    return supply.confirm_purchase_order(db, po_id)
 
 
 @router.post("/v1/purchase-orders/{po_id}/cancel")

@@ -1,0 +1,305 @@
+"""From forecasts and stock positions to purchase suggestions: the planner's one decision per SKU.
+
+For each SKU: the forecast's daily path (with planned events applied) gives the demand over the chosen
+supplier's lead time; safety stock covers the forecast error and the supplier's measured delay spread at
+the SKU's service level; the reorder point is their sum. When the inventory position (on hand − allocated −
+waiting backorders + units on open and draft purchase orders) is at or below the reorder point, order the
+larger of the EOQ and the shortfall (plus any event demand due after the goods arrive, within the order's
+cover), rounded to the supplier's MOQ and pack size and capped by storage room.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from inden.planning.inventory_policy import (
+    days_of_cover,
+    economic_order_quantity,
+    order_quantity,
+    reorder_point,
+    safety_stock,
+    service_level_by_cost,
+)
+from inden.planning.risk import stockout_risk
+from inden.planning.suppliers import SupplierChoice, SupplierOption, choose_supplier
+
+FloatArray = npt.NDArray[np.float64]
+ServiceRule = Literal["abc", "cost"] | float
+Z90 = 1.2816  # standard normal 90 % quantile: (p90 − p50) / Z90 estimates the delay's spread
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """What a SKU has and is owed, in units, plus its planning settings."""
+
+    sku: str
+    on_hand: int
+    allocated: int
+    backordered: int
+    incoming: int  # on open and draft purchase orders
+    next_receipt_in_days: int | None = None  # the earliest open purchase order, if any
+    price: float | None = None
+    service_level: float | None = None  # the SKU's own target; None: the shop's rule
+    max_stock: int | None = None  # storage room in units
+
+    @property
+    def net_stock(self) -> int:
+        """Units free to sell once waiting customers are served (negative: customers still waiting)."""
+        return self.on_hand - self.allocated - self.backordered
+
+    @property
+    def inventory_position(self) -> int:
+        return self.net_stock + self.incoming
+
+
+@dataclass(frozen=True, slots=True)
+class LeadTimeSpread:
+    """A supplier's measured delay beyond the promised lead time (days)."""
+
+    mean_delay_days: float = 0.0
+    sd_delay_days: float = 0.0
+
+    @classmethod
+    def from_quantiles(cls, *, mean: float | None, p50: float, p90: float, deliveries: int) -> LeadTimeSpread:
+        if deliveries < 3:  # too few deliveries to measure a spread: trust the stated lead time
+            return cls(max(mean or 0.0, 0.0), 0.0)
+        return cls(max(mean or 0.0, 0.0), max(p90 - p50, 0.0) / Z90)
+
+
+@dataclass(frozen=True, slots=True)
+class EventDemand:
+    """A planned promotion, flash sale or launch: a multiplier or an expected total per SKU over the window."""
+
+    name: str
+    skus: frozenset[str]
+    starts_on: date
+    ends_on: date
+    uplift: float | None = None
+    expected_units: int | None = None
+
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    service_level: ServiceRule = "abc"
+    abc_levels: tuple[float, float, float] = (0.98, 0.95, 0.90)  # A: top 80 % of revenue, B: next 15 %, C: rest
+    holding_cost_rate_per_year: float = 0.25  # of unit cost: capital, storage, shrinkage
+    order_cost: float = 50_000.0  # per purchase order line, in the shop's currency
+    review_days: int = 1  # the planner runs daily
+    stockout_cost_share: float = 1.0  # lost margin per unit and day late, as a share of unit margin / 7
+
+
+@dataclass(frozen=True, slots=True)
+class SkuPlan:
+    """The planner's figures and decision for one SKU (quantity 0: nothing to order now)."""
+
+    sku: str
+    on_hand: int
+    allocated: int
+    backordered: int
+    incoming: int
+    inventory_position: int
+    demand_per_day: float
+    lead_time_days: float
+    forecast_lead_time: float  # units expected over the lead time, events included
+    safety_stock: float
+    reorder_point: float
+    service_level: float
+    quantity: int
+    supplier: str | None
+    unit_cost: float | None
+    need_by: date
+    expected_at: date | None
+    expedite: bool
+    risk: float  # probability of running out before the next receipt
+    days_of_cover: float
+    reason: str
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def below_reorder_point(self) -> bool:
+        return self.inventory_position <= self.reorder_point
+
+
+def apply_events(path: FloatArray, events: Sequence[EventDemand], *, sku: str, today: date) -> FloatArray:
+    """The daily forecast path (day 0 = today) with each planned event's demand laid over its window."""
+    adjusted = path.copy()
+    for event in events:
+        if sku not in event.skus:
+            continue
+        first = max((event.starts_on - today).days, 0)
+        last = min((event.ends_on - today).days, len(path) - 1)
+        if last < first:
+            continue
+        window = slice(first, last + 1)
+        if event.uplift is not None:
+            adjusted[window] *= event.uplift
+        elif event.expected_units is not None:
+            adjusted[window] = np.maximum(adjusted[window], event.expected_units / event.days())
+    return adjusted
+
+
+def extend_path(path: FloatArray, days: int) -> FloatArray:
+    """The path made at least `days` long by repeating its last week's average."""
+    if len(path) >= days:
+        return path
+    tail = float(path[-7:].mean()) if len(path) else 0.0
+    return np.concatenate([path, np.full(days - len(path), tail)])
+
+
+def units_over(path: FloatArray, days: float) -> float:
+    """Units the path expects over the first `days` days (a fractional last day counts pro rata)."""
+    whole = int(days)
+    units = float(path[:whole].sum())
+    if days > whole and whole < len(path):
+        units += float(path[whole]) * (days - whole)
+    return units
+
+
+def cover_days(path: FloatArray, units: float) -> int:
+    """Whole days the path's demand takes to use up `units` (the path's length if it never does)."""
+    if units <= 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(path), units, side="right"))
+
+
+def abc_service_levels(revenue: Mapping[str, float], levels: tuple[float, float, float]) -> dict[str, float]:
+    """Service level per SKU by its share of revenue: A (top 80 %), B (next 15 %), C (the rest)."""
+    ranked = sorted(revenue.items(), key=lambda item: -item[1])
+    total = sum(max(v, 0.0) for _, v in ranked) or 1.0
+    result, running = {}, 0.0
+    for sku, value in ranked:
+        share_before = running / total
+        result[sku] = levels[0] if share_before < 0.80 else levels[1] if share_before < 0.95 else levels[2]
+        running += max(value, 0.0)
+    return result
+
+
+def _service_level(position: Position, settings: PlanSettings, option: SupplierOption | None,
+                   abc: Mapping[str, float]) -> float:
+    if position.service_level is not None:
+        return position.service_level
+    rule = settings.service_level
+    if isinstance(rule, float | int) and not isinstance(rule, bool):
+        return float(rule)
+    if rule == "cost" and option is not None and position.price is not None and option.unit_cost > 0:
+        return float(service_level_by_cost(
+            unit_margin=max(position.price - option.unit_cost, 0.0),
+            holding_cost_per_unit_day=option.unit_cost * settings.holding_cost_rate_per_year / 365,
+            review_days=settings.review_days))
+    return abc.get(position.sku, settings.abc_levels[1])
+
+
+def plan_sku(position: Position, path: FloatArray, sigma: float, options: Sequence[SupplierOption],
+             spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *, today: date,
+             settings: PlanSettings, default_lead_time_days: int, abc: Mapping[str, float]) -> SkuPlan:
+    """Decide one SKU: reorder point, whether to order, how much, from whom, by when.
+
+    `path` is the forecast mean per day from today; `sigma` the standard deviation of a day's forecast error.
+    """
+    base_per_day = float(path[:28].mean()) if len(path) else 0.0
+    horizon = int(max([o.lead_time_days + o.delay_p90_days for o in options] + [default_lead_time_days])) + 90
+    base = extend_path(path, horizon)
+    planned = apply_events(base, events, sku=position.sku, today=today)
+
+    def event_extra(days: float) -> float:
+        return units_over(planned, days) - units_over(base, days)
+
+    event_names = [e.name for e in events if position.sku in e.skus and e.ends_on >= today]
+    net, ip = position.net_stock, position.inventory_position
+    need_in = 0 if ip <= 0 else cover_days(planned, ip)
+    annual = base_per_day * 365
+
+    def eoq_for(unit_cost: float) -> float:
+        if annual <= 0:
+            return 0.0
+        return float(economic_order_quantity(annual_demand=annual, order_cost=settings.order_cost,
+                                             holding_cost_per_unit_year=max(unit_cost, 0.01)
+                                             * settings.holding_cost_rate_per_year))
+
+    choice: SupplierChoice | None = None
+    if options:
+        cheapest = min(o.unit_cost for o in options)
+        margin = max((position.price or 0.0) - cheapest, 0.0)
+        choice = choose_supplier(options, need_in_days=need_in, quantity=max(math.ceil(eoq_for(cheapest)), 1),
+                                 stockout_cost_per_unit_day=settings.stockout_cost_share * margin / 7)
+    option = choice.option if choice else None
+    spread = spreads.get(option.supplier, LeadTimeSpread()) if option else LeadTimeSpread()
+    lead = (option.lead_time_days if option else default_lead_time_days) + spread.mean_delay_days
+    level = _service_level(position, settings, option, abc)
+
+    exposure = lead + settings.review_days  # days until an order placed now (or at the next review) arrives
+    lead_demand = units_over(planned, exposure)
+    per_day = lead_demand / max(exposure, 1e-9)
+    safety = float(safety_stock(service_level=level, demand_per_day=per_day, demand_sd_per_day=sigma,
+                                lead_time_days=exposure, lead_time_sd_days=spread.sd_delay_days))
+    rop = float(reorder_point(lead_time_demand=lead_demand, safety_stock=safety))
+
+    until_receipt = position.next_receipt_in_days if position.next_receipt_in_days is not None else exposure
+    risk = float(stockout_risk(
+        inventory_position=max(net, 0), demand_mean=units_over(planned, until_receipt) + max(-net, 0),
+        demand_sd=math.sqrt(max(until_receipt, 0) * sigma**2 + (per_day * spread.sd_delay_days) ** 2)))
+
+    quantity, reasons = 0, []
+    if ip <= rop and option is not None:
+        eoq = eoq_for(option.unit_cost)
+        cover = cover_days(planned[int(lead):], eoq)
+        shortfall = max(rop - ip, 0.0) + max(event_extra(lead + cover) - event_extra(exposure), 0.0)
+        room = None if position.max_stock is None else max(position.max_stock - ip, 0)
+        quantity = int(order_quantity(economic_quantity=eoq, shortfall=math.ceil(shortfall), moq=option.moq,
+                                      pack_size=option.pack_size, capacity_room=room))
+        reasons.append(f"inventory position {ip} is at or below the reorder point {rop:.0f} "
+                       f"({lead_demand:.0f} expected over {exposure:.0f} days + {safety:.0f} safety stock)")
+        if position.backordered:
+            reasons.append(f"{position.backordered} unit(s) wait on backorder")
+        if event_names:
+            reasons.append("covers planned event(s): " + ", ".join(event_names))
+        if room == 0:
+            reasons.append("no storage room left (max stock reached)")
+        if choice is not None:
+            reasons.append(choice.reason)
+    elif ip <= rop:
+        reasons.append(f"inventory position {ip} is at or below the reorder point {rop:.0f}, "
+                       "but no supplier offers this SKU: add an offer to get a suggestion")
+    ordered = option is not None and quantity > 0
+    return SkuPlan(
+        sku=position.sku, on_hand=position.on_hand, allocated=position.allocated,
+        backordered=position.backordered, incoming=position.incoming, inventory_position=ip,
+        demand_per_day=base_per_day, lead_time_days=lead, forecast_lead_time=lead_demand, safety_stock=safety,
+        reorder_point=rop, service_level=level, quantity=quantity,
+        supplier=option.supplier if ordered and option else None,
+        unit_cost=option.unit_cost if ordered and option else None,
+        need_by=today + timedelta(days=need_in),
+        expected_at=today + timedelta(days=math.ceil(lead)) if ordered else None,
+        expedite=bool(ordered and choice and choice.expedite), risk=risk,
+        days_of_cover=float(days_of_cover(units=max(net, 0), demand_per_day=base_per_day)),
+        reason="; ".join(reasons), events=event_names,
+    )
+
+
+def plan_replenishment(paths: Mapping[str, FloatArray], sigmas: Mapping[str, float],
+                       positions: Sequence[Position], offers: Mapping[str, Sequence[SupplierOption]],
+                       spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *, today: date,
+                       settings: PlanSettings, lead_times: Mapping[str, int]) -> list[SkuPlan]:
+    """Plan every SKU in `positions`. A SKU without a forecast path plans on zero demand.
+
+    `paths[sku]` is the forecast mean per day from today; `lead_times[sku]` the product's own lead time
+    (used when no supplier offers it).
+    """
+    empty: FloatArray = np.zeros(0)
+    revenue = {p.sku: float(paths.get(p.sku, empty)[:28].sum()) * (p.price or 1.0) for p in positions}
+    abc = abc_service_levels(revenue, settings.abc_levels)
+    return [
+        plan_sku(p, paths.get(p.sku, empty), sigmas.get(p.sku, 0.0), offers.get(p.sku, ()), spreads, events,
+                 today=today, settings=settings, default_lead_time_days=lead_times.get(p.sku, 14), abc=abc)
+        for p in positions
+    ]

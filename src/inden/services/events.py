@@ -1,0 +1,101 @@
+"""The promotion / flash-sale / launch calendar, and how much past events really lifted demand."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from inden.clock import as_utc, utcnow
+from inden.config import get_settings, shop_today
+from inden.db.models import DemandEvent, DemandEventSku, Product
+from inden.db.session import Database
+from inden.domain.errors import NotFound, UnknownSku
+from inden.planning.replenishment import EventDemand
+from inden.services.demand import load_demand_history
+from inden.services.schemas import EventCreate, EventOut
+
+BASELINE_DAYS = 28  # the measured uplift compares the window with this many days before it
+
+
+def _event_skus(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
+    skus: dict[int, list[str]] = defaultdict(list)
+    for event_id, sku in session.execute(
+        select(DemandEventSku.event_id, Product.sku).join(Product, Product.id == DemandEventSku.product_id)
+        .where(DemandEventSku.event_id.in_(event_ids)).order_by(Product.sku)
+    ):
+        skus[event_id].append(sku)
+    return skus
+
+
+def _measured(session: Session, event: DemandEvent, skus: list[str], today: date
+              ) -> tuple[float | None, float | None, float | None]:
+    """(uplift, baseline per day, actual per day) of an event that has ended; Nones before that."""
+    if event.ends_on >= today:
+        return None, None, None
+    ids = list(session.scalars(select(Product.id).where(Product.sku.in_(skus))))
+    history = load_demand_history(session, since=event.starts_on - timedelta(days=BASELINE_DAYS),
+                                  until=event.ends_on, timezone=get_settings().timezone, product_ids=ids)
+    seen = history[~history["censored"]].groupby("ds")["y"].sum()
+    days = seen.index.date if len(seen) else []
+    before = seen[[d < event.starts_on for d in days]]
+    during = seen[[d >= event.starts_on for d in days]]
+    if before.empty or during.empty:
+        return None, None, None
+    baseline, actual = float(before.mean()), float(during.mean())
+    return (actual / baseline if baseline > 0 else None), baseline, actual
+
+
+def _views(session: Session, events: list[DemandEvent], today: date) -> list[EventOut]:
+    skus = _event_skus(session, [e.id for e in events])
+    views = []
+    for e in events:
+        uplift, baseline, actual = _measured(session, e, skus[e.id], today)
+        views.append(EventOut(
+            id=e.id, name=e.name, kind=e.kind, starts_on=e.starts_on, ends_on=e.ends_on, skus=skus[e.id],
+            uplift=e.uplift, expected_units=e.expected_units, measured_uplift=uplift,
+            baseline_per_day=baseline, actual_per_day=actual, created_at=as_utc(e.created_at)))
+    return views
+
+
+def create_event(db: Database, spec: EventCreate, *, now: datetime | None = None) -> EventOut:
+    """Put an event on the calendar. Every SKU must exist (UnknownSku otherwise; nothing is written)."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(spec.skus))).tuples())
+        for sku in spec.skus:
+            if sku not in ids:
+                raise UnknownSku(sku)
+        event = DemandEvent(name=spec.name, kind=spec.kind, starts_on=spec.starts_on, ends_on=spec.ends_on,
+                            uplift=spec.uplift, expected_units=spec.expected_units, created_at=now)
+        session.add(event)
+        session.flush()
+        session.execute(insert(DemandEventSku), [{"event_id": event.id, "product_id": ids[s]} for s in spec.skus])
+        return _views(session, [event], shop_today(now))[0]
+
+
+def list_events(db: Database, *, now: datetime | None = None) -> list[EventOut]:
+    """Every event, latest start first, with the measured uplift of those that have ended."""
+    today = shop_today(now or utcnow())
+    with db.transaction() as session:
+        events = list(session.scalars(select(DemandEvent).order_by(DemandEvent.starts_on.desc(), DemandEvent.id)))
+        return _views(session, events, today)
+
+
+def delete_event(db: Database, event_id: int) -> None:
+    with db.transaction() as session:
+        event = session.get(DemandEvent, event_id)
+        if event is None:
+            raise NotFound(f"No event with id {event_id}.", event_id=event_id)
+        session.query(DemandEventSku).filter(DemandEventSku.event_id == event_id).delete()
+        session.delete(event)
+
+
+def upcoming_events(session: Session, today: date) -> list[EventDemand]:
+    """Events that have not ended, as the planner uses them."""
+    events = list(session.scalars(select(DemandEvent).where(DemandEvent.ends_on >= today)))
+    skus = _event_skus(session, [e.id for e in events])
+    return [EventDemand(name=e.name, skus=frozenset(skus[e.id]), starts_on=e.starts_on, ends_on=e.ends_on,
+                        uplift=e.uplift, expected_units=e.expected_units) for e in events]

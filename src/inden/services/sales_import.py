@@ -1,0 +1,162 @@
+"""`inden import sales FILE.csv`: daily sales history from spreadsheets and marketplaces, all or nothing.
+
+The file has a header with the columns `date, sku, quantity` and optionally `price` (any order, extra columns
+ignored). Rows for the same SKU and date are added together (a marketplace export has a row per order).
+Importing replaces the imported history of each SKU in the file over the dates the file covers, so
+importing the same file twice changes nothing. Imported units are demand that did not go through inden
+(another channel, or the time before inden); the planner adds them to inden's own orders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import delete, insert, select
+
+from inden.clock import utcnow
+from inden.db.models import Product, SalesHistory
+from inden.db.session import Database
+from inden.domain.errors import InvalidRequest
+from inden.services.schemas import MAX_UNITS, SKU_PATTERN
+
+REQUIRED = ("date", "sku", "quantity")
+MAX_REPORTED = 20  # problems listed in one error; the count says how many more
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    rows: int  # data rows read
+    skus: int
+    days: int  # distinct SKU-days written
+    created_products: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    day: date
+    sku: str
+    quantity: int
+    price: Decimal | None
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append(f"line {line}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            shown = self.items[:MAX_REPORTED]
+            more = len(self.items) - len(shown)
+            raise InvalidRequest(
+                "The file was not imported (nothing was changed): " + "; ".join(shown)
+                + (f"; and {more} more problem(s)" if more else ""),
+                problems=shown, problem_count=len(self.items),
+            )
+
+
+def _parse_row(line: int, record: dict[str, str], problems: _Problems) -> _Row | None:
+    raw = {key: (record.get(key) or "").strip() for key in (*REQUIRED, "price")}
+    ok = True
+    try:
+        day = date.fromisoformat(raw["date"])
+    except ValueError:
+        problems.add(line, f"date {raw['date']!r} is not a date in the form YYYY-MM-DD")
+        ok = False
+    if not re.fullmatch(SKU_PATTERN, raw["sku"]):
+        problems.add(line, f"sku {raw['sku']!r} must be 1-64 of A-Z a-z 0-9 . _ -")
+        ok = False
+    try:
+        quantity = int(raw["quantity"])
+        if not 0 <= quantity <= MAX_UNITS:
+            problems.add(line, f"quantity {quantity} must be between 0 and {MAX_UNITS:,}")
+            ok = False
+    except ValueError:
+        problems.add(line, f"quantity {raw['quantity']!r} is not a whole number")
+        ok = False
+    price: Decimal | None = None
+    if raw["price"]:
+        try:
+            price = Decimal(raw["price"])
+            if not price.is_finite() or price < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.add(line, f"price {raw['price']!r} is not an amount >= 0")
+            ok = False
+    return _Row(line, day, raw["sku"], quantity, price) if ok else None
+
+
+def parse_sales_csv(text: str) -> list[_Row]:
+    """Read and check every row; raises InvalidRequest naming each bad line (1 = the header)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InvalidRequest(f"The file needs a header with the columns date, sku, quantity[, price]; "
+                             f"missing: {', '.join(missing)}.", missing=missing)
+    reader.fieldnames = header
+    problems = _Problems()
+    rows = []
+    for record in reader:
+        if None in record:  # more cells than header columns
+            problems.add(reader.line_num, "has more cells than the header")
+            continue
+        row = _parse_row(reader.line_num, record, problems)
+        if row is not None:
+            rows.append(row)
+    problems.raise_if_any()
+    if not rows:
+        raise InvalidRequest("The file has no data rows.")
+    return rows
+
+
+def import_sales(db: Database, text: str, *, create_products: bool = False,
+                 now: datetime | None = None) -> ImportResult:
+    """Import a sales CSV in one transaction. Unknown SKUs are an error unless `create_products`."""
+    now = now or utcnow()
+    rows = parse_sales_csv(text)
+    totals: dict[tuple[str, date], int] = defaultdict(int)
+    prices: dict[tuple[str, date], Decimal] = {}
+    first_line: dict[str, int] = {}
+    for row in rows:
+        totals[row.sku, row.day] += row.quantity
+        if row.price is not None:
+            prices[row.sku, row.day] = row.price
+        first_line.setdefault(row.sku, row.line)
+    with db.transaction() as session:
+        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(first_line))).tuples())
+        unknown = sorted(set(first_line) - set(ids), key=first_line.__getitem__)
+        if unknown and not create_products:
+            problems = _Problems()
+            for sku in unknown:
+                problems.add(first_line[sku], f"no product with SKU {sku!r} (add it first, or import with "
+                                              "--create-products)")
+            problems.raise_if_any()
+        for sku in unknown:
+            product = Product(sku=sku, name=sku, backorder_policy="allow", lead_time_days=14, on_hand=0,
+                              allocated=0, backordered=0, created_at=now, updated_at=now)
+            session.add(product)
+            session.flush()
+            ids[sku] = product.id
+        span: dict[str, tuple[date, date]] = {}
+        for sku, day in totals:
+            low, high = span.get(sku, (day, day))
+            span[sku] = (min(low, day), max(high, day))
+        for sku, (low, high) in span.items():
+            session.execute(delete(SalesHistory).where(
+                SalesHistory.product_id == ids[sku], SalesHistory.day >= low, SalesHistory.day <= high))
+        session.execute(insert(SalesHistory), [
+            {"product_id": ids[sku], "day": day, "quantity": quantity, "price": prices.get((sku, day)),
+             "imported_at": now}
+            for (sku, day), quantity in totals.items()
+        ])
+    return ImportResult(rows=len(rows), skus=len(span), days=len(totals), created_products=unknown)
