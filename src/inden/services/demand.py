@@ -82,6 +82,6 @@ def load_demand_history(session: Session, *, since: date, until: date, timezone:
         for row in spans.itertuples()
     ], ignore_index=True)
     frame = grid.merge(daily, on=["product_id", "ds"], how="left")
-    frame["y"] = frame["y"].fillna(0).astype(float)
-    frame["censored"] = frame["censored"].fillna(False).astype(bool)
+    frame["y"] = pd.to_numeric(frame["y"]).astype(float).fillna(0.0)
+    frame["censored"] = frame["censored"].astype("boolean").fillna(False).astype(bool)
     return frame[COLUMNS].sort_values(["unique_id", "ds"], ignore_index=True)

@@ -64,7 +64,7 @@ def create_event(db: Database, spec: EventCreate, *, now: datetime | None = None
     """Put an event on the calendar. Every SKU must exist (UnknownSku otherwise; nothing is written)."""
     now = now or utcnow()
     with db.transaction() as session:
-        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(spec.skus))).tuples())
+        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(spec.skus))).all())
         for sku in spec.skus:
             if sku not in ids:
                 raise UnknownSku(sku)

@@ -112,7 +112,7 @@ def _positions(session: Session, products: Sequence[Product], today: date) -> di
 
 def _offers(session: Session) -> tuple[dict[str, list[SupplierOption]], dict[str, LeadTimeSpread], dict[str, int]]:
     reliability = supplier_reliability(session)
-    codes = dict(session.execute(select(Supplier.id, Supplier.code)).tuples())
+    codes = dict(session.execute(select(Supplier.id, Supplier.code)).all())
     lead = func.coalesce(SupplierOffer.lead_time_days, Supplier.lead_time_days)
     offers: dict[str, list[SupplierOption]] = defaultdict(list)
     for sku, supplier_id, days, moq, pack, cost in session.execute(
@@ -300,8 +300,8 @@ def _alert_crossings(session: Session, snapshot: Snapshot, plans: list[SkuPlan],
 
 def suggestion_views(session: Session, rows: Sequence[ReplenishmentSuggestion]) -> list[SuggestionOut]:
     skus = dict(session.execute(select(Product.id, Product.sku).where(
-        Product.id.in_({r.product_id for r in rows}))).tuples())
-    codes = dict(session.execute(select(Supplier.id, Supplier.code)).tuples())
+        Product.id.in_({r.product_id for r in rows}))).all())
+    codes = dict(session.execute(select(Supplier.id, Supplier.code)).all())
     return [
         SuggestionOut(id=r.id, sku=skus[r.product_id], status=r.status, supplier=codes.get(r.supplier_id),
                       quantity=r.quantity, unit_cost=r.unit_cost, need_by=r.need_by, expected_at=r.expected_at,
@@ -380,7 +380,7 @@ def _approve_all(session: Session, suggestions: list[ReplenishmentSuggestion], *
     for row in suggestions:
         groups[row.supplier_id, row.expected_at].append(row)
     skus = dict(session.execute(select(Product.id, Product.sku).where(
-        Product.id.in_([r.product_id for r in suggestions]))).tuples()) if suggestions else {}
+        Product.id.in_([r.product_id for r in suggestions]))).all()) if suggestions else {}
     orders = []
     for (supplier_id, expected_at), rows in sorted(groups.items()):
         supplier = session.get(Supplier, supplier_id)

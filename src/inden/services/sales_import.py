@@ -133,7 +133,7 @@ def import_sales(db: Database, text: str, *, create_products: bool = False,
             prices[row.sku, row.day] = row.price
         first_line.setdefault(row.sku, row.line)
     with db.transaction() as session:
-        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(first_line))).tuples())
+        ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(first_line))).all())
         unknown = sorted(set(first_line) - set(ids), key=first_line.__getitem__)
         if unknown and not create_products:
             problems = _Problems()
