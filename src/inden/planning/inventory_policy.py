@@ -110,26 +110,46 @@ def lead_time_demand_sd(
 @overload
 def safety_stock(  # type: ignore[overload-overlap]
     *, service_level: float, demand_per_day: float, demand_sd_per_day: float, lead_time_days: float,
-    lead_time_sd_days: float = 0.0,
+    lead_time_sd_days: float = 0.0, undershoot_sd: float = 0.0,
 ) -> float: ...
 @overload
 def safety_stock(
     *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
-    lead_time_sd_days: Values = 0.0,
+    lead_time_sd_days: Values = 0.0, undershoot_sd: Values = 0.0,
 ) -> FloatArray: ...
 def safety_stock(
     *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
-    lead_time_sd_days: Values = 0.0,
+    lead_time_sd_days: Values = 0.0, undershoot_sd: Values = 0.0,
 ) -> float | FloatArray:
     """Units held beyond expected lead-time demand: z(service_level) * sqrt(L * sd_d^2 + d^2 * sd_L^2).
 
     Covers both demand variability and supplier lead-time variability (see `lead_time_demand_sd`), assuming
     lead-time demand is roughly normal. Negative when service_level < 0.5 (planning below the mean).
+    With a daily review, pass `undershoot_sd` (see `undershoot_sd()`): its variance is added under the root.
     """
     z = _floats(service_z(_floats(service_level)))
     sigma = lead_time_demand_sd(demand_per_day=_floats(demand_per_day), demand_sd_per_day=_floats(demand_sd_per_day),
                                 lead_time_days=_floats(lead_time_days), lead_time_sd_days=_floats(lead_time_sd_days))
-    return _out(z * sigma)
+    return _out(z * np.sqrt(sigma**2 + _floats(undershoot_sd) ** 2))
+
+
+def _ladder_moments(demand_per_day: Values, demand_sd_per_day: Values) -> tuple[FloatArray, FloatArray]:
+    """Mean and variance of the undershoot (see `expected_undershoot`)."""
+    m, sd = _floats(demand_per_day), _floats(demand_sd_per_day)
+    if np.any(m < 0) or np.any(sd < 0):
+        raise ValueError("demand_per_day and demand_sd_per_day must be non-negative")
+    v = sd**2
+    selling = m > 0
+    safe_m = np.where(selling, m, 1.0)
+    # Third central moment of the whole-unit distribution matched to (m, v) in stock-out risk's family.
+    third = v * (2 * v / safe_m - 1)
+    raw2, raw3 = v + m**2, third + 3 * m * v + m**3
+    # The position overshoots the level below the reorder point by k >= 1 with probability P(D >= k) / E[D].
+    over1 = (raw2 + m) / (2 * safe_m)
+    over2 = (2 * raw3 + 3 * raw2 + m) / (6 * safe_m)
+    mean = np.where(selling, np.maximum(over1 - 1, 0.0), 0.0)
+    variance = np.where(selling, np.maximum(over2 - over1**2, 0.0), 0.0)
+    return mean, variance
 
 
 @overload
@@ -141,12 +161,25 @@ def expected_undershoot(*, demand_per_day: Values, demand_sd_per_day: Values) ->
     when the order goes out: E[D^2] / (2 E[D]) - 1/2 for whole-unit daily demand D (renewal theory).
 
     Zero when demand comes one unit at a time; about half a day's demand for Poisson demand; large for lumpy
-    demand. Add it to the reorder point so the cycle service level is the one asked for. 0 when d = 0.
+    demand. Add it to the reorder point (and `undershoot_sd` to the safety stock) so that the cycle service
+    level is the one asked for. 0 without demand.
     """
-    d, sd_d = _floats(demand_per_day), _floats(demand_sd_per_day)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        under = np.where(d > 0, (sd_d**2 + d**2) / (2 * np.where(d > 0, d, 1.0)) - 0.5, 0.0)
-    return _out(np.maximum(under, 0.0))
+    mean, _ = _ladder_moments(demand_per_day, demand_sd_per_day)
+    return _out(mean)
+
+
+@overload
+def undershoot_sd(*, demand_per_day: float, demand_sd_per_day: float) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def undershoot_sd(*, demand_per_day: Values, demand_sd_per_day: Values) -> FloatArray: ...
+def undershoot_sd(*, demand_per_day: Values, demand_sd_per_day: Values) -> float | FloatArray:
+    """Standard deviation of that undershoot, in units: it adds to the uncertainty a safety stock must cover.
+
+    Needs the third moment of daily demand, taken from the distribution matched to its mean and variance
+    that stock-out risk uses (negative binomial, Poisson or binomial). 0 for unit demand or no demand.
+    """
+    _, variance = _ladder_moments(demand_per_day, demand_sd_per_day)
+    return _out(np.sqrt(variance))
 
 
 @overload
@@ -159,6 +192,51 @@ def reorder_point(*, lead_time_demand: Values, safety_stock: Values, undershoot:
     Expected demand over the lead time plus safety stock, plus the optional `expected_undershoot`.
     """
     return _out(_floats(lead_time_demand) + _floats(safety_stock) + _floats(undershoot))
+
+
+@overload
+def reorder_point_for_service(  # type: ignore[overload-overlap]
+    *, service_level: float, demand_per_day: float, demand_sd_per_day: float, lead_time_days: float,
+    lead_time_sd_days: float = 0.0, daily_review: bool = True,
+) -> float: ...
+@overload
+def reorder_point_for_service(
+    *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
+    lead_time_sd_days: Values = 0.0, daily_review: bool = True,
+) -> FloatArray: ...
+def reorder_point_for_service(
+    *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
+    lead_time_sd_days: Values = 0.0, daily_review: bool = True,
+) -> float | FloatArray:
+    """Whole-unit reorder point whose cycle service level is nearest `service_level`, for any demand shape.
+
+    Demand until an order placed now arrives (mean d*L, sd as in `lead_time_demand_sd`, plus the undershoot
+    of a daily review when `daily_review`) is given the whole-unit distribution that stock-out risk uses
+    (negative binomial / Poisson / binomial matched to mean and variance). Of the two whole-unit levels
+    around the service level's quantile, the one whose P(demand <= level) is nearer the target is taken,
+    so that across many SKUs the service achieved averages the target instead of always overshooting it.
+    For smooth, fast movers this equals lead-time demand + `safety_stock` within a unit; for slow and
+    lumpy ones it respects their skew (a normal safety stock under-protects them). Safety stock to report:
+    the result minus d*L.
+    """
+    from inden.planning.risk import demand_quantile, stockout_risk
+
+    level, d, sd_d = _floats(service_level), _floats(demand_per_day), _floats(demand_sd_per_day)
+    service_z(level)  # validates the range
+    variance = _floats(lead_time_demand_sd(demand_per_day=d, demand_sd_per_day=sd_d,
+                                           lead_time_days=_floats(lead_time_days),
+                                           lead_time_sd_days=_floats(lead_time_sd_days))) ** 2
+    mean = d * _floats(lead_time_days)
+    if daily_review:
+        under_mean, under_variance = _ladder_moments(d, sd_d)
+        mean, variance = mean + under_mean, variance + under_variance
+    sd = np.sqrt(variance)
+    upper = _floats(demand_quantile(probability=level, demand_mean=mean, demand_sd=sd))
+    lower = np.maximum(upper - 1, 0.0)
+    cover_upper = 1 - _floats(stockout_risk(inventory_position=upper, demand_mean=mean, demand_sd=sd))
+    cover_lower = 1 - _floats(stockout_risk(inventory_position=lower, demand_mean=mean, demand_sd=sd))
+    nearer_lower = (upper >= 1) & (np.abs(cover_lower - level) < np.abs(cover_upper - level))
+    return _out(np.where(nearer_lower, lower, upper))
 
 
 @overload

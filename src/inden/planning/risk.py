@@ -67,3 +67,29 @@ def stockout_risk(*, inventory_position: Values, demand_mean: Values, demand_sd:
     risk = np.where(units < 0, 1.0, np.clip(risk, 0.0, 1.0))
     result = risk.astype(np.float64)
     return float(result) if result.ndim == 0 else result
+
+
+@overload
+def demand_quantile(*, probability: float, demand_mean: float, demand_sd: float) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def demand_quantile(*, probability: Values, demand_mean: Values, demand_sd: Values) -> FloatArray: ...
+def demand_quantile(*, probability: Values, demand_mean: Values, demand_sd: Values) -> float | FloatArray:
+    """Smallest whole number of units s with P(demand <= s) >= `probability`, in the distribution above.
+
+    `probability` in (0, 1); demand mean and sd >= 0. Found by bisection over whole units, all SKUs at once.
+    """
+    level = np.asarray(probability, dtype=np.float64)
+    if np.any(~((level > 0) & (level < 1))):
+        raise ValueError("probability must be strictly between 0 and 1")
+    mean = np.asarray(demand_mean, dtype=np.float64)
+    sd = np.asarray(demand_sd, dtype=np.float64)
+    level, mean, sd = np.broadcast_arrays(level, mean, sd)
+    # Chebyshev: P(D > m + k sd) <= 1 / k^2, so the quantile lies at or below m + sd / sqrt(1 - p).
+    high = np.ceil(mean + sd / np.sqrt(1 - level)) + 1
+    low = np.full_like(high, -1.0)  # P(D <= -1) = 0 < p
+    while np.any(high - low > 1):
+        middle = np.floor((low + high) / 2)
+        covered = 1 - stockout_risk(inventory_position=middle, demand_mean=mean, demand_sd=sd) >= level
+        high, low = np.where(covered, middle, high), np.where(covered, low, middle)
+    result = high.astype(np.float64)
+    return float(result) if result.ndim == 0 else result
