@@ -114,7 +114,7 @@ def test_at_the_same_fill_rate_inden_holds_less_stock_than_min_max(
         low, high = (low, middle) if _min_max_total(middle).fill_rate >= inden.fill_rate else (middle, high)
     tuned = _min_max_total(high)
     skus = sum(len(p.demand) for p in _processes())
-    print(f"\n  {f'all {skus} SKUs':<24}{'fill rate':>10}{'avg inventory':>15}{'holding cost':>14}"
+    print(f"\n  {f'all {skus} SKUs':<28}{'fill rate':>10}{'avg inventory':>15}{'holding cost':>14}"
           f"{'backorder-days':>16}")
     print(f"  {'inden (95 % cycle)':<28}{inden.fill_rate:>10.2%}{inden.average_inventory:>15,.0f}"
           f"{inden.holding_cost:>14,.0f}{inden.backorder_days:>16,}")

@@ -14,9 +14,11 @@ from inden.planning.inventory_policy import (
     days_of_cover,
     expected_undershoot,
     order_quantity,
+    reorder_point_for_service,
     safety_stock,
     service_level_by_cost,
     service_z,
+    undershoot_sd,
 )
 from inden.planning.risk import stockout_risk
 
@@ -120,6 +122,47 @@ def test_undershoot_is_zero_for_unit_demand_and_half_a_day_for_poisson() -> None
     assert expected_undershoot(demand_per_day=1.0, demand_sd_per_day=0.0) == 0.0
     assert expected_undershoot(demand_per_day=6.0, demand_sd_per_day=math.sqrt(6.0)) == pytest.approx(3.0)
     assert expected_undershoot(demand_per_day=0.0, demand_sd_per_day=0.0) == 0.0
+
+
+def test_undershoot_spread_is_zero_for_unit_demand_and_known_for_poisson() -> None:
+    # Poisson(10): the overshoot O has P(O = k) = P(D >= k) / 10, so E[O] = 6 and E[O²] = 148 / 3.
+    assert undershoot_sd(demand_per_day=1.0, demand_sd_per_day=0.0) == 0.0
+    assert undershoot_sd(demand_per_day=10.0, demand_sd_per_day=math.sqrt(10.0)) == pytest.approx(
+        math.sqrt(148 / 3 - 36))
+
+
+def test_reorder_point_for_service_is_the_normal_one_for_a_fast_steady_mover() -> None:
+    normal = 400 * 9 + safety_stock(service_level=0.95, demand_per_day=400, demand_sd_per_day=20, lead_time_days=9)
+    exact = reorder_point_for_service(service_level=0.95, demand_per_day=400, demand_sd_per_day=20,
+                                      lead_time_days=9, daily_review=False)
+    assert exact == pytest.approx(normal, abs=1.5)
+
+
+def test_reorder_point_for_service_covers_the_right_skew_of_lumpy_demand() -> None:
+    # Mean 3,600 with variance 53x the mean: the matched distribution's 95 % point lies above the normal one.
+    normal = 400 * 9 + safety_stock(service_level=0.95, demand_per_day=400, demand_sd_per_day=60, lead_time_days=9,
+                                    lead_time_sd_days=1)
+    exact = reorder_point_for_service(service_level=0.95, demand_per_day=400, demand_sd_per_day=60,
+                                      lead_time_days=9, lead_time_sd_days=1, daily_review=False)
+    assert normal + 10 < exact < normal + 60
+
+
+def test_reorder_point_for_service_takes_the_nearest_poisson_level_for_a_slow_mover() -> None:
+    # Poisson demand 0.5 a day over 6 days (mean 3): P(D <= 5) = 0.916, P(D <= 6) = 0.966; 0.966 is nearer 95 %.
+    got = reorder_point_for_service(service_level=0.95, demand_per_day=0.5, demand_sd_per_day=math.sqrt(0.5),
+                                    lead_time_days=6, daily_review=False)
+    assert got == 6.0
+    assert stats.poisson.cdf(6, 3) == pytest.approx(0.966, abs=0.001)
+    # At 92 % the nearer level is 5 (0.916).
+    assert reorder_point_for_service(service_level=0.92, demand_per_day=0.5, demand_sd_per_day=math.sqrt(0.5),
+                                     lead_time_days=6, daily_review=False) == 5.0
+
+
+def test_reorder_point_for_service_works_over_arrays() -> None:
+    got = reorder_point_for_service(service_level=0.95, demand_per_day=np.array([0.5, 400.0, 0.0]),
+                                    demand_sd_per_day=np.array([math.sqrt(0.5), 20.0, 0.0]),
+                                    lead_time_days=np.array([6.0, 9.0, 5.0]), daily_review=False)
+    assert got[0] == 6.0 and abs(got[1] - 3600 - 1.645 * 60) < 1.5 and got[2] == 0.0
 
 
 def test_days_of_cover_is_infinite_without_demand() -> None:

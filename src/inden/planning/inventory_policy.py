@@ -215,9 +215,9 @@ def reorder_point_for_service(
     (negative binomial / Poisson / binomial matched to mean and variance). Of the two whole-unit levels
     around the service level's quantile, the one whose P(demand <= level) is nearer the target is taken,
     so that across many SKUs the service achieved averages the target instead of always overshooting it.
-    For smooth, fast movers this equals lead-time demand + `safety_stock` within a unit; for slow and
-    lumpy ones it respects their skew (a normal safety stock under-protects them). Safety stock to report:
-    the result minus d*L.
+    For fast movers with near-Poisson spread this equals lead-time demand + `safety_stock` within a unit or
+    two; for slow and lumpy ones it respects their right skew (a normal safety stock under-protects them).
+    Safety stock to report: the result minus d*L.
     """
     from inden.planning.risk import demand_quantile, stockout_risk
 

@@ -26,6 +26,7 @@ from scipy import special, stats
 
 FloatArray = npt.NDArray[np.float64]
 Values = float | npt.NDArray[Any]
+TINY_DEMAND = 1e-9  # units: below this the demand is taken as none (the distributions break down at 1e-300)
 
 
 @overload
@@ -47,7 +48,8 @@ def stockout_risk(*, inventory_position: Values, demand_mean: Values, demand_sd:
         raise ValueError("demand_mean and demand_sd must be non-negative numbers")
     position, mean, variance = np.broadcast_arrays(position, mean, variance)
     units = np.floor(position)  # demand comes in whole units: exceeding 4.6 units means exceeding 4
-    safe_mean = np.where(mean > 0, mean, 1.0)
+    selling = mean > TINY_DEMAND
+    safe_mean = np.where(selling, mean, 1.0)
     dispersion = variance / safe_mean
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Negative binomial (v > m).
@@ -63,7 +65,7 @@ def stockout_risk(*, inventory_position: Values, demand_mean: Values, demand_sd:
             room > 0, special.betainc(units + 1, np.where(room > 0, room, 1.0), 1 - dispersion), 0.0
         )
     risk = np.where(dispersion > 1, negative_binomial, np.where(dispersion < 1, binomial, poisson))
-    risk = np.where(mean > 0, risk, 0.0)  # no demand: nothing can run out
+    risk = np.where(selling, risk, 0.0)  # no demand: nothing can run out
     risk = np.where(units < 0, 1.0, np.clip(risk, 0.0, 1.0))
     result = risk.astype(np.float64)
     return float(result) if result.ndim == 0 else result

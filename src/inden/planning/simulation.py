@@ -382,7 +382,11 @@ def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, 
     ]
     columns = ["policy", "fill rate", "cycle service", "units backordered", "backorder-days",
                "avg inventory", "holding cost", "orders"]
-    table.table(cellText=rows, colLabels=columns, loc="center", cellLoc="center")
+    waiting.set_ylim(bottom=0)
+    grid = table.table(cellText=rows, colLabels=columns, loc="center", cellLoc="center")
+    grid.auto_set_font_size(False)
+    grid.set_fontsize(9)
+    grid.scale(1, 1.4)
     path = Path(path)
     figure.savefig(path, dpi=100)
     plt.close(figure)
