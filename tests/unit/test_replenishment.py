@@ -14,6 +14,7 @@ from inden.planning.replenishment import (
     LeadTimeSpread,
     PlanSettings,
     Position,
+    SkuInputs,
     abc_service_levels,
     apply_events,
     cover_days,
@@ -30,8 +31,8 @@ FAST = SupplierOption(supplier="CEPAT", unit_cost=33_000, lead_time_days=3)
 
 def decide(position: Position, *, rate: float = 10.0, sigma: float = 3.0, options=(SLOW, FAST),  # type: ignore[no-untyped-def]
            events=(), spreads=None):
-    return plan_sku(position, np.full(56, rate), sigma, list(options), spreads or {}, list(events), today=TODAY,
-                    settings=SETTINGS, default_lead_time_days=14, abc={})
+    return plan_sku(SkuInputs(position, np.full(56, rate), sigma, list(options)), spreads or {}, list(events),
+                    today=TODAY, settings=SETTINGS, abc={})
 
 
 def position(on_hand: int = 0, *, allocated: int = 0, backordered: int = 0, incoming: int = 0, **kw) -> Position:  # type: ignore[no-untyped-def]

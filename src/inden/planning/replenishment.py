@@ -23,8 +23,7 @@ from inden.planning.inventory_policy import (
     days_of_cover,
     economic_order_quantity,
     order_quantity,
-    reorder_point,
-    safety_stock,
+    reorder_point_for_service,
     service_level_by_cost,
 )
 from inden.planning.risk import stockout_risk
@@ -199,74 +198,97 @@ def _service_level(position: Position, settings: PlanSettings, option: SupplierO
     return abc.get(position.sku, settings.abc_levels[1])
 
 
-def plan_sku(position: Position, path: FloatArray, sigma: float, options: Sequence[SupplierOption],
-             spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *, today: date,
-             settings: PlanSettings, default_lead_time_days: int, abc: Mapping[str, float]) -> SkuPlan:
-    """Decide one SKU: reorder point, whether to order, how much, from whom, by when.
+@dataclass(frozen=True, slots=True)
+class SkuInputs:
+    """One SKU to plan: its position, forecast path (units/day from today), one-day error sigma and offers."""
 
-    `path` is the forecast mean per day from today; `sigma` the standard deviation of a day's forecast error.
-    """
-    base_per_day = float(path[:28].mean()) if len(path) else 0.0
-    horizon = int(max([o.lead_time_days + o.delay_p90_days for o in options] + [default_lead_time_days])) + 90
-    base = extend_path(path, horizon)
+    position: Position
+    path: FloatArray
+    sigma: float
+    options: Sequence[SupplierOption]
+    default_lead_time_days: int = 14  # used when no supplier offers it
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A SKU's figures before the reorder point and risk, which are computed for all SKUs at once."""
+
+    item: SkuInputs
+    base: FloatArray  # forecast path without events
+    planned: FloatArray  # with events
+    events: list[str]
+    need_in: int
+    choice: SupplierChoice | None
+    lead: float
+    lead_sd: float
+    level: float
+    lead_demand: float
+    until_receipt: float
+
+
+def _eoq(per_day: float, unit_cost: float, settings: PlanSettings) -> float:
+    if per_day <= 0:
+        return 0.0
+    return float(economic_order_quantity(annual_demand=per_day * 365, order_cost=settings.order_cost,
+                                         holding_cost_per_unit_year=max(unit_cost, 0.01)
+                                         * settings.holding_cost_rate_per_year))
+
+
+def _draft(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *,
+           today: date, settings: PlanSettings, abc: Mapping[str, float]) -> _Draft:
+    position, options = item.position, item.options
+    base_per_day = float(item.path[:28].mean()) if len(item.path) else 0.0
+    horizon = int(max([o.lead_time_days + o.delay_p90_days for o in options] + [item.default_lead_time_days])) + 90
+    base = extend_path(item.path, horizon)
     planned = apply_events(base, events, sku=position.sku, today=today)
-
-    def event_extra(days: float) -> float:
-        return units_over(planned, days) - units_over(base, days)
-
-    event_names = [e.name for e in events if position.sku in e.skus and e.ends_on >= today]
-    net, ip = position.net_stock, position.inventory_position
+    ip = position.inventory_position
     need_in = 0 if ip <= 0 else cover_days(planned, ip)
-    annual = base_per_day * 365
-
-    def eoq_for(unit_cost: float) -> float:
-        if annual <= 0:
-            return 0.0
-        return float(economic_order_quantity(annual_demand=annual, order_cost=settings.order_cost,
-                                             holding_cost_per_unit_year=max(unit_cost, 0.01)
-                                             * settings.holding_cost_rate_per_year))
-
     choice: SupplierChoice | None = None
     if options:
         cheapest = min(o.unit_cost for o in options)
         margin = max((position.price or 0.0) - cheapest, 0.0)
-        choice = choose_supplier(options, need_in_days=need_in, quantity=max(math.ceil(eoq_for(cheapest)), 1),
+        choice = choose_supplier(options, need_in_days=need_in,
+                                 quantity=max(math.ceil(_eoq(base_per_day, cheapest, settings)), 1),
                                  stockout_cost_per_unit_day=settings.stockout_cost_share * margin / 7)
     option = choice.option if choice else None
     spread = spreads.get(option.supplier, LeadTimeSpread()) if option else LeadTimeSpread()
-    lead = (option.lead_time_days if option else default_lead_time_days) + spread.mean_delay_days
-    level = _service_level(position, settings, option, abc)
+    lead = max((option.lead_time_days if option else item.default_lead_time_days) + spread.mean_delay_days, 1.0)
+    return _Draft(
+        item=item, base=base, planned=planned,
+        events=[e.name for e in events if position.sku in e.skus and e.ends_on >= today],
+        need_in=need_in, choice=choice, lead=lead, lead_sd=spread.sd_delay_days,
+        level=_service_level(position, settings, option, abc), lead_demand=units_over(planned, lead),
+        until_receipt=float(position.next_receipt_in_days) if position.next_receipt_in_days is not None else lead,
+    )
 
-    exposure = lead + settings.review_days  # days until an order placed now (or at the next review) arrives
-    lead_demand = units_over(planned, exposure)
-    per_day = lead_demand / max(exposure, 1e-9)
-    safety = float(safety_stock(service_level=level, demand_per_day=per_day, demand_sd_per_day=sigma,
-                                lead_time_days=exposure, lead_time_sd_days=spread.sd_delay_days))
-    rop = float(reorder_point(lead_time_demand=lead_demand, safety_stock=safety))
 
-    until_receipt = position.next_receipt_in_days if position.next_receipt_in_days is not None else exposure
-    risk = float(stockout_risk(
-        inventory_position=max(net, 0), demand_mean=units_over(planned, until_receipt) + max(-net, 0),
-        demand_sd=math.sqrt(max(until_receipt, 0) * sigma**2 + (per_day * spread.sd_delay_days) ** 2)))
+def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: PlanSettings) -> SkuPlan:
+    position, option = draft.item.position, draft.choice.option if draft.choice else None
+    net, ip, planned, lead = position.net_stock, position.inventory_position, draft.planned, draft.lead
+    base_per_day = float(draft.base[:28].mean())
+    safety = rop - draft.lead_demand
+
+    def event_extra(days: float) -> float:
+        return units_over(planned, days) - units_over(draft.base, days)
 
     quantity, reasons = 0, []
     if ip <= rop and option is not None:
-        eoq = eoq_for(option.unit_cost)
+        eoq = _eoq(base_per_day, option.unit_cost, settings)
         cover = cover_days(planned[int(lead):], eoq)
-        shortfall = max(rop - ip, 0.0) + max(event_extra(lead + cover) - event_extra(exposure), 0.0)
+        shortfall = max(rop - ip, 0.0) + max(event_extra(lead + cover) - event_extra(lead), 0.0)
         room = None if position.max_stock is None else max(position.max_stock - ip, 0)
         quantity = int(order_quantity(economic_quantity=eoq, shortfall=math.ceil(shortfall), moq=option.moq,
                                       pack_size=option.pack_size, capacity_room=room))
         reasons.append(f"inventory position {ip} is at or below the reorder point {rop:.0f} "
-                       f"({lead_demand:.0f} expected over {exposure:.0f} days + {safety:.0f} safety stock)")
+                       f"({draft.lead_demand:.0f} expected over {lead:.0f} days + {safety:.0f} safety stock)")
         if position.backordered:
             reasons.append(f"{position.backordered} unit(s) wait on backorder")
-        if event_names:
-            reasons.append("covers planned event(s): " + ", ".join(event_names))
-        if room == 0:
-            reasons.append("no storage room left (max stock reached)")
-        if choice is not None:
-            reasons.append(choice.reason)
+        if draft.events:
+            reasons.append("covers planned event(s): " + ", ".join(draft.events))
+        if quantity == 0:
+            reasons.append("no storage room for the supplier's minimum order (max stock reached)")
+        if draft.choice is not None:
+            reasons.append(draft.choice.reason)
     elif ip <= rop:
         reasons.append(f"inventory position {ip} is at or below the reorder point {rop:.0f}, "
                        "but no supplier offers this SKU: add an offer to get a suggestion")
@@ -274,32 +296,65 @@ def plan_sku(position: Position, path: FloatArray, sigma: float, options: Sequen
     return SkuPlan(
         sku=position.sku, on_hand=position.on_hand, allocated=position.allocated,
         backordered=position.backordered, incoming=position.incoming, inventory_position=ip,
-        demand_per_day=base_per_day, lead_time_days=lead, forecast_lead_time=lead_demand, safety_stock=safety,
-        reorder_point=rop, service_level=level, quantity=quantity,
+        demand_per_day=base_per_day, lead_time_days=lead, forecast_lead_time=draft.lead_demand,
+        safety_stock=safety, reorder_point=rop, service_level=draft.level, quantity=quantity,
         supplier=option.supplier if ordered and option else None,
         unit_cost=option.unit_cost if ordered and option else None,
-        need_by=today + timedelta(days=need_in),
+        need_by=today + timedelta(days=draft.need_in),
         expected_at=today + timedelta(days=math.ceil(lead)) if ordered else None,
-        expedite=bool(ordered and choice and choice.expedite), risk=risk,
+        expedite=bool(ordered and draft.choice and draft.choice.expedite), risk=risk,
         days_of_cover=float(days_of_cover(units=max(net, 0), demand_per_day=base_per_day)),
-        reason="; ".join(reasons), events=event_names,
+        reason="; ".join(reasons), events=draft.events,
     )
+
+
+def plan_skus(items: Sequence[SkuInputs], spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *,
+              today: date, settings: PlanSettings, abc: Mapping[str, float]) -> list[SkuPlan]:
+    """Decide each SKU: reorder point, whether to order, how much, from whom, by when, and its stock-out risk.
+
+    The reorder point is the whole-unit level meeting the SKU's cycle service level for its demand's own
+    shape over the lead time, with the undershoot of a daily review (a plain normal safety stock
+    under-protects slow and lumpy sellers; see tests/unit/test_calibration.py). The distribution maths runs
+    once over arrays of all SKUs.
+    """
+    if not items:
+        return []
+    drafts = [_draft(item, spreads, events, today=today, settings=settings, abc=abc) for item in items]
+    lead = np.array([d.lead for d in drafts])
+    per_day = np.array([d.lead_demand for d in drafts]) / lead
+    sigma = np.array([d.item.sigma for d in drafts])
+    lead_sd = np.array([d.lead_sd for d in drafts])
+    rops = np.atleast_1d(reorder_point_for_service(
+        service_level=np.array([d.level for d in drafts]), demand_per_day=per_day, demand_sd_per_day=sigma,
+        lead_time_days=lead, lead_time_sd_days=lead_sd))
+    until = np.maximum(np.array([d.until_receipt for d in drafts]), 0.0)
+    net = np.array([d.item.position.net_stock for d in drafts], dtype=float)
+    risks = np.atleast_1d(stockout_risk(
+        inventory_position=np.maximum(net, 0.0),
+        demand_mean=np.array([units_over(d.planned, d.until_receipt) for d in drafts]) + np.maximum(-net, 0.0),
+        demand_sd=np.sqrt(until * sigma**2 + (per_day * lead_sd) ** 2)))
+    return [_finish(d, float(rop), float(risk), today=today, settings=settings)
+            for d, rop, risk in zip(drafts, rops, risks, strict=True)]
+
+
+def plan_sku(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *,
+             today: date, settings: PlanSettings, abc: Mapping[str, float]) -> SkuPlan:
+    """`plan_skus` for one SKU."""
+    return plan_skus([item], spreads, events, today=today, settings=settings, abc=abc)[0]
 
 
 def plan_replenishment(paths: Mapping[str, FloatArray], sigmas: Mapping[str, float],
                        positions: Sequence[Position], offers: Mapping[str, Sequence[SupplierOption]],
                        spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *, today: date,
                        settings: PlanSettings, lead_times: Mapping[str, int]) -> list[SkuPlan]:
-    """Plan every SKU in `positions`. A SKU without a forecast path plans on zero demand.
+    """Plan every SKU in `positions`, with service levels by revenue class where the shop's rule is ABC.
 
-    `paths[sku]` is the forecast mean per day from today; `lead_times[sku]` the product's own lead time
-    (used when no supplier offers it).
+    `paths[sku]` is the forecast mean per day from today (a SKU without one plans on zero demand);
+    `lead_times[sku]` the product's own lead time, used when no supplier offers it.
     """
     empty: FloatArray = np.zeros(0)
     revenue = {p.sku: float(paths.get(p.sku, empty)[:28].sum()) * (p.price or 1.0) for p in positions}
     abc = abc_service_levels(revenue, settings.abc_levels)
-    return [
-        plan_sku(p, paths.get(p.sku, empty), sigmas.get(p.sku, 0.0), offers.get(p.sku, ()), spreads, events,
-                 today=today, settings=settings, default_lead_time_days=lead_times.get(p.sku, 14), abc=abc)
-        for p in positions
-    ]
+    items = [SkuInputs(p, paths.get(p.sku, empty), sigmas.get(p.sku, 0.0), offers.get(p.sku, ()),
+                       lead_times.get(p.sku, 14)) for p in positions]
+    return plan_skus(items, spreads, events, today=today, settings=settings, abc=abc)

@@ -34,6 +34,7 @@ from inden.planning.replenishment import (
     LeadTimeSpread,
     PlanSettings,
     Position,
+    SkuInputs,
     SkuPlan,
     plan_replenishment,
     plan_sku,
@@ -242,14 +243,13 @@ def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan], pa
         return plans
     locked = lock_products_by_id(session, [snapshot.products[p.sku].id for p in ordering])
     fresh = _positions(session, list(locked.values()), snapshot.today)
-    lead_times = {sku: p.lead_time_days for sku, p in snapshot.products.items()}
     result = []
     for plan in plans:
         position = fresh.get(plan.sku)
         if position is not None and position != snapshot.positions[plan.sku]:
-            plan = plan_sku(position, paths.get(plan.sku, np.zeros(0)), sigmas.get(plan.sku, 0.0),
-                            snapshot.offers.get(plan.sku, []), snapshot.spreads, snapshot.events,
-                            today=snapshot.today, settings=policy, default_lead_time_days=lead_times[plan.sku],
+            item = SkuInputs(position, paths.get(plan.sku, np.zeros(0)), sigmas.get(plan.sku, 0.0),
+                             snapshot.offers.get(plan.sku, []), snapshot.products[plan.sku].lead_time_days)
+            plan = plan_sku(item, snapshot.spreads, snapshot.events, today=snapshot.today, settings=policy,
                             abc={plan.sku: plan.service_level})
         result.append(plan)
     return result

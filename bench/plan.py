@@ -1,0 +1,145 @@
+"""Planning end to end: forecast, inventory policy and purchase suggestions for a large catalogue.
+
+    .venv/bin/python bench/plan.py [--skus 30000] [--days 730]
+
+Prints the total time (target ≤ 120 s for 30,000 SKUs × 730 days on 2 cores), series per second, the peak
+memory of this process and its workers together (target ≤ 4 GiB), and as the same-run baseline the time
+statsforecast's SeasonalNaive alone takes on the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.forecast import synthetic_history  # noqa: E402
+from inden.planning.forecasting import forecast_demand, seasonal_naive_baseline  # noqa: E402
+from inden.planning.replenishment import PlanSettings, Position, plan_replenishment  # noqa: E402
+from inden.planning.suppliers import SupplierOption  # noqa: E402
+from inden.services.planning import forecast_inputs  # noqa: E402
+
+HORIZON = 56
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its descendants (workers) every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _tree_rss() -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            pid, ppid = int(entry), int(fields.get("PPid", "0").strip())
+            children.setdefault(ppid, []).append(pid)
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        total, stack = 0, [os.getpid()]
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            stack.extend(children.get(pid, []))
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self._tree_rss())
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def progress(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    print(f"\r  {stage:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr,
+          flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def positions_and_offers(skus: list[str], paths: dict[str, np.ndarray], seed: int
+                         ) -> tuple[list[Position], dict[str, list[SupplierOption]]]:
+    """A shop mid-season: stock around two weeks of demand (some out, some waiting), two suppliers per SKU."""
+    rng = np.random.default_rng(seed)
+    positions, offers = [], {}
+    for sku in skus:
+        rate = float(paths[sku][:28].mean()) if sku in paths else 0.0
+        on_hand = int(rng.poisson(rate * rng.uniform(0, 30)))
+        backordered = int(rng.poisson(rate * 2)) if on_hand == 0 else 0
+        positions.append(Position(sku=sku, on_hand=on_hand, allocated=min(on_hand, int(rng.poisson(rate))),
+                                  backordered=backordered, incoming=int(rng.poisson(rate * 7)) * int(rng.random() < .3),
+                                  price=float(rng.uniform(20_000, 200_000))))
+        cost = positions[-1].price * 0.6  # type: ignore[operator]
+        offers[sku] = [
+            SupplierOption(supplier="LOCAL", unit_cost=cost * 1.1, lead_time_days=3, delay_p90_days=1),
+            SupplierOption(supplier="IMPORT", unit_cost=cost, lead_time_days=21, moq=24, pack_size=12,
+                           delay_p90_days=7, fill_ratio=0.95),
+        ]
+    return positions, offers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skus", type=int, default=30_000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    print(f"generating {args.skus:,} SKUs × {args.days} days …", file=sys.stderr)
+    history = synthetic_history(args.skus, args.days, args.seed)
+    today = (history["ds"].max() + timedelta(days=1)).date()
+
+    started = time.perf_counter()
+    seasonal_naive_baseline(history, horizon=HORIZON)
+    baseline = time.perf_counter() - started
+
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        forecast = forecast_demand(history, horizon=HORIZON, progress=progress)
+        forecasted = time.perf_counter() - started
+        paths, sigmas = forecast_inputs(forecast)
+        skus = sorted(paths)
+        positions, offers = positions_and_offers(skus, paths, args.seed)
+        plans = plan_replenishment(paths, sigmas, positions, offers, {}, [], today=date.fromordinal(today.toordinal()),
+                                   settings=PlanSettings(), lead_times={})
+        total = time.perf_counter() - started
+
+    suggestions = sum(p.quantity > 0 for p in plans)
+    expedite = sum(p.expedite for p in plans)
+    models = forecast.report["model"].value_counts().to_dict()
+    print(f"SKUs × days            {args.skus:,} × {args.days}")
+    print(f"forecast (+backtest)   {forecasted:8.1f} s")
+    print(f"policy + suggestions   {total - forecasted:8.1f} s  ({suggestions:,} suggestions, {expedite:,} expedite)")
+    print(f"total                  {total:8.1f} s  ({args.skus / total:,.0f} series/s)   target ≤ 120 s")
+    print(f"peak memory            {memory.peak / 2**30:8.2f} GiB (process + workers)   target ≤ 4 GiB")
+    print(f"baseline: SeasonalNaive alone {baseline:.1f} s  → total/baseline {total / baseline:.1f}×")
+    print(f"models chosen: {models}")
+
+
+if __name__ == "__main__":
+    main()
