@@ -447,19 +447,29 @@ def release(sku: str) -> None:
 
 
 @app.command()
-def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0) -> None:
-    """Background duties on a timer: release pre-orders whose date has come (more duties join later)."""
+def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0,
+           plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True) -> None:
+    """Background duties on a timer: release pre-orders whose date has come; plan replenishment daily."""
     import time
 
+    from inden.clock import utcnow
+    from inden.config import shop_today
     from inden.services.preorders import release_due
 
+    planned_on = None
     while True:
         released = run(lambda db: release_due(db))
         for sku, units in released.items():
             out.print(f"released {sku}: {units} unit(s) allocated")
+        if plan and planned_on != shop_today(utcnow()):
+            from inden.services.planning import run_plan
+
+            result = run(lambda db: run_plan(db))
+            planned_on = result.today
+            out.print(f"planned {len(result.plans)} SKU(s): {len(result.suggestions)} suggestion(s), "
+                      f"{result.alerts} alert(s), {len(result.purchase_orders)} purchase order(s)")
         if once:
             return
         time.sleep(interval)
-
 
 from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)

@@ -216,6 +216,9 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
     settings = get_settings()
     policy = plan_settings(settings)
     snapshot = take_snapshot(db, now=now, skus=skus)
+    if not snapshot.products:
+        return PlanRun(today=snapshot.today, plans=[], suggestions=[], alerts=0, purchase_orders=[],
+                       report=pd.DataFrame())
     forecast = forecast_snapshot(snapshot, horizon=settings.forecast_horizon_days, engine=engine,
                                  progress=progress)
     paths, sigmas = forecast_inputs(forecast)
