@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inden.domain.eta import EtaConfidence, Inbound, WaitingUnits, peg_etas
+from inden.domain.eta import EtaConfidence, Inbound, WaitingUnits, peg_etas, peg_schedule
 
 TODAY = date(2026, 12, 1)
 
@@ -93,3 +93,43 @@ def test_moving_a_delivery_later_never_makes_any_eta_earlier(queue, supply, data
     after = peg_etas(queue, changed, today=TODAY, lead_time_days=14)
     # eta_latest may fall: the line can now peg to a more reliable supplier's delivery of the same day
     assert all(b.eta <= a.eta for b, a in zip(before, after, strict=True))
+
+
+def test_the_schedule_promises_each_place_in_the_queue() -> None:
+    schedule = peg_schedule([Inbound(day(14), 100), Inbound(day(7), 50, delay_days=3)], today=TODAY,
+                            lead_time_days=30, handling_days=1)
+    assert [(d.first, d.last, d.promise.eta, d.promise.eta_latest) for d in schedule.deliveries] == [
+        (1, 50, day(8), day(11)), (51, 150, day(15), day(15))]
+    assert schedule.promise(ahead=149, waiting=1).eta == day(15)
+    assert schedule.promise(ahead=149, waiting=2) == schedule.partly
+    assert schedule.promise(ahead=150, waiting=1) == schedule.beyond
+    assert (schedule.beyond.eta, schedule.beyond.confidence) == (day(31), EtaConfidence.ESTIMATED)
+
+
+def _walk_unit_by_unit(queue, supply, *, today, lead_time_days, handling_days, estimated_delay_days):  # type: ignore[no-untyped-def]
+    """Naive reference: hand out incoming units one by one in date order; a line ships with its last unit."""
+    units = [s for s in sorted(supply, key=lambda s: s.expected_at) for _ in range(s.quantity)]
+    handling, taken, floor_eta, floor_latest, etas = timedelta(days=handling_days), 0, today, today, []
+    for line in queue:
+        mine, taken = units[taken:taken + max(line.waiting, 0)], taken + max(line.waiting, 0)
+        if line.waiting > 0 and len(mine) == line.waiting:
+            last = mine[-1]
+            arrives = max(last.expected_at, today)
+            latest = max(last.expected_at + timedelta(days=last.delay_days), today)
+            confidence = EtaConfidence.SCHEDULED
+        else:
+            arrives = today + timedelta(days=lead_time_days)
+            if mine:
+                arrives = max(arrives, mine[-1].expected_at)
+            latest, confidence = arrives + timedelta(days=estimated_delay_days), EtaConfidence.ESTIMATED
+        floor_eta = max(floor_eta, arrives + handling)
+        floor_latest = max(floor_latest, latest + handling, floor_eta)
+        etas.append((line.line_id, floor_eta, floor_latest, confidence))
+    return etas
+
+
+@given(queue=queues, supply=supplies, lead=st.integers(0, 60), handling=st.integers(0, 3), delay=st.integers(0, 9))
+def test_pegging_equals_handing_out_units_one_by_one(queue, supply, lead, handling, delay) -> None:  # type: ignore[no-untyped-def]
+    options = {"today": TODAY, "lead_time_days": lead, "handling_days": handling, "estimated_delay_days": delay}
+    etas = [(e.line_id, e.eta, e.eta_latest, e.confidence) for e in peg_etas(queue, supply, **options)]
+    assert etas == _walk_unit_by_unit(queue, supply, **options)

@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.config import get_settings, shop_today
-from inden.db.bulk import EtaChange, apply_eta_changes
+from inden.db.bulk import repeg_queues
 from inden.db.models import OrderLine, Product
-from inden.db.queue import QUEUE_COLUMNS
 from inden.db.supply import fastest_offers, open_supply, supplier_reliability
-from inden.domain.eta import Eta, Inbound, WaitingUnits, peg_etas
+from inden.domain.eta import Eta, Inbound, PegSchedule, WaitingUnits, peg_etas, peg_schedule
 from inden.domain.policy import BackorderPolicy
 
 
@@ -73,41 +71,26 @@ def _peg(plan: _Plan, queue: Sequence[WaitingUnits]) -> list[Eta]:
                     handling_days=get_settings().handling_days, estimated_delay_days=plan.estimated_delay_days)
 
 
+def _schedule(plan: _Plan) -> PegSchedule:
+    return peg_schedule(plan.inbound, today=plan.today, lead_time_days=plan.lead_time_days,
+                        handling_days=get_settings().handling_days, estimated_delay_days=plan.estimated_delay_days)
+
+
 def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime) -> int:
     """Re-peg the whole queue of each product; store the ETAs that moved and write `eta_changed` events.
 
-    The products must be locked. Returns how many lines' promises changed.
+    The products must be locked. Returns how many lines' promises changed. The pegging itself runs in the
+    database (`db.bulk.repeg_queues`) from each product's `peg_schedule`: no Python per waiting line.
     """
     if not products:
         return 0
     session.flush()
-    today = shop_today(now)
-    plans = _plans(session, products, today)
-    rows = session.execute(
-        select(OrderLine.id, OrderLine.order_id, OrderLine.product_id, OrderLine.backordered, OrderLine.eta,
-               OrderLine.eta_latest, OrderLine.eta_confidence)
-        .where(OrderLine.product_id.in_(plans), OrderLine.backordered > 0)
-        .order_by(OrderLine.product_id, *QUEUE_COLUMNS)
-    ).all()
-    by_product: dict[int, list[Any]] = {}
-    for row in rows:
-        by_product.setdefault(row.product_id, []).append(row)
-    changes: list[EtaChange] = []
-    for product_id, queue in by_product.items():
-        etas = _peg(plans[product_id], [WaitingUnits(r.id, r.backordered) for r in queue])
-        for row, eta in zip(queue, etas, strict=True):
-            # EtaConfidence is a StrEnum: it compares equal to the stored text
-            if (row.eta, row.eta_latest, row.eta_confidence) != (eta.eta, eta.eta_latest, eta.confidence):
-                changes.append(EtaChange(row.id, eta.eta, eta.eta_latest, eta.confidence))
-    _store(session, changes, now=now)
-    return len(changes)
-
-
-def _store(session: Session, changes: list[EtaChange], *, now: datetime) -> None:
-    apply_eta_changes(session, changes, now=now)
+    plans = _plans(session, products, shop_today(now))
+    changed, _ = repeg_queues(session, {product_id: _schedule(plan) for product_id, plan in plans.items()}, now=now)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OrderLine):
             session.expire(obj)
+    return changed
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """planning: sales history, demand events, replenishment suggestions, product planning fields
 
 Revision ID: 0004
-Revises: 0002 (re-chained after 0003 if an ETA-speed revision lands first)
+Revises: 0003
 Create Date: 2026-11-26 00:47:25.083703
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
