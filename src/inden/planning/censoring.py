@@ -6,10 +6,10 @@ Demand is what customers asked for. On a day when the SKU could not be ordered, 
 **Treatment: censored days are dropped and the series is closed up over the gap** — the forecast is made as
 if those days never happened, never imputed. Two details keep that honest:
 
-- Each censored run is widened to a whole number of weeks, by also dropping up to 6 days just before it
-  (days before a stock-out are often short of stock too), so that after closing up every remaining day keeps
-  its weekday and weekly seasonal models stay in phase. A run at the very start of a series (a product that
-  was not yet listed) is dropped without widening: the history simply starts later.
+- Up to 6 days just before a censored stretch are dropped too (days before a stock-out are often short of
+  stock anyway), so that the number of days dropped after any kept day is a whole number of weeks: after
+  closing up every remaining day keeps its weekday and weekly seasonal models stay in phase. A stretch at the
+  very start of a series (a product not yet listed) needs nothing: the history simply starts later.
 - The closed-up series is right-aligned at the common last day of the history, so the forecast starts the
   day after the history ends, also in phase.
 
@@ -65,18 +65,22 @@ class DailyHistory:
         y_in = history["y"].to_numpy(dtype=np.float64)
         if np.isnan(y_in).any() or (y_in < 0).any():
             raise ValueError("history y must be non-negative numbers (units demanded per day)")
-        codes, skus = pd.factorize(history["unique_id"].astype(str), sort=True)
-        day = (pd.to_datetime(history["ds"]).to_numpy().astype("datetime64[D]") - _EPOCH).astype(np.int64)
+        codes, uniques = pd.factorize(history["unique_id"], sort=True)
+        skus = np.asarray([str(sku) for sku in uniques], dtype=object)
+        day = pd.to_datetime(history["ds"]).to_numpy().astype("datetime64[D]").view(np.int64)  # since 1970
         first = pd.Series(day).groupby(codes).min().to_numpy(dtype=np.int64)
         end_day = int(day.max())
         indptr = np.concatenate([[0], np.cumsum(end_day - first + 1)]).astype(np.int64)
-        pos = indptr[codes] + day - first[codes]
+        pos = indptr[codes]  # in place from here: these arrays have one entry per input row
+        pos -= first[codes]
+        pos += day
+        del day, codes
         total = int(indptr[-1])
         y = np.bincount(pos, weights=y_in, minlength=total).astype(np.float64)
         censored = np.zeros(total, dtype=np.bool_)
         if "censored" in history.columns:
             censored[pos[history["censored"].to_numpy(dtype=np.bool_)]] = True
-        return cls(np.asarray(skus, dtype=object), indptr, first, end_day, y, censored)
+        return cls(skus, indptr, first, end_day, y, censored)
 
     @property
     def lengths(self) -> IntArray:
@@ -138,20 +142,32 @@ def inferred_censored_mask(daily: DailyHistory, *, max_run_probability: float = 
 
 
 def aligned_drop_mask(censored: BoolArray, indptr: IntArray, *, season_length: int = 7) -> BoolArray:
-    """The days to drop: every censored run, widened backwards to a multiple of ``season_length`` days.
+    """The days to drop: the censored days, plus as few days just before censored stretches as make the number
+    of dropped days after every kept day a multiple of ``season_length`` (so closing up keeps weekdays).
 
-    Runs at the start of a series are not widened. Widening can merge runs, so it repeats until stable.
+    Scans each series from its end: after a censored run, earlier days are dropped until the count is aligned
+    again; a stretch that reaches the series start is dropped whole (nothing before it needs aligning).
     """
     mask = censored.copy()
-    for _ in range(4 * season_length):
-        starts, ends, run_series = _runs(mask, indptr)
-        series_start = indptr[run_series]
-        need = (-(ends - starts)) % season_length
-        need[starts == series_start] = 0
-        need = np.minimum(need, starts - series_start)
-        if not need.any():
-            break
-        _fill_runs(mask, starts - need, starts)
+    starts, ends, run_series = _runs(censored, indptr)
+    fill_from: list[int] = []
+    fill_to: list[int] = []
+    dropped = 0
+    previous_series = -1
+    for k in range(len(starts) - 1, -1, -1):
+        series = int(run_series[k])
+        if series != previous_series:
+            dropped, previous_series = 0, series
+        dropped += int(ends[k] - starts[k])
+        need = -dropped % season_length
+        if need == 0:
+            continue
+        floor = int(ends[k - 1]) if k > 0 and run_series[k - 1] == series else int(indptr[series])
+        take = min(need, int(starts[k]) - floor)
+        fill_from.append(int(starts[k]) - take)
+        fill_to.append(int(starts[k]))
+        dropped += take
+    _fill_runs(mask, np.asarray(fill_from, dtype=np.int64), np.asarray(fill_to, dtype=np.int64))
     return mask
 
 

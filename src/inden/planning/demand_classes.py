@@ -54,12 +54,8 @@ def classify(adi: float, cv2: float) -> DemandClass:
 def demand_profile(quantities: npt.ArrayLike) -> tuple[float, float]:
     """ADI and CV² of one daily demand series (units per day, zeros included, censored days removed)."""
     y = np.asarray(quantities, dtype=np.float64)
-    sizes = y[y > 0]
-    if sizes.size == 0:
-        return float("inf"), 0.0
-    adi = y.size / sizes.size
-    cv2 = float(sizes.var() / sizes.mean() ** 2)
-    return adi, cv2
+    adi, cv2 = demand_profiles(np.zeros(y.size, dtype=np.int64), y, np.array([float(y.size)]), 1)
+    return float(adi[0]), float(cv2[0])
 
 
 def classify_series(quantities: npt.ArrayLike) -> DemandClass:

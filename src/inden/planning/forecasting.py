@@ -59,6 +59,8 @@ INPUT_DAYS = 364
 BACKTEST_HORIZON = 28
 SHORT_BACKTEST_HORIZON = 7
 DEFAULT_ETS_BUDGET = 200
+ETS_MODEL = "ZNA"  # error type by AICc, no trend, additive weekly season: 30x cheaper than the full "ZZZ" search
+ETS_INPUT_DAYS = 182
 DEFAULT_BACKTEST_WINDOWS = 2
 DEFAULT_N_JOBS = 2
 BATCH_SIZE = 10_000
@@ -172,25 +174,22 @@ def forecast_demand(
         raise ValueError("levels must be between 0 and 100")
     levels = tuple(sorted(set(levels)))
     run = _Runner(n_jobs=n_jobs, engine=engine)
-    daily = DailyHistory.from_frame(history)
-    drop = aligned_drop_mask(daily.censored, daily.indptr, season_length=SEASON_LENGTH)
-    y_all, indptr_all = close_up(daily.y, drop, daily.indptr)
-    history_days = np.diff(indptr_all)
-    series_of = np.repeat(np.arange(len(daily.skus)), daily.lengths)
-    censored_days = np.bincount(series_of, weights=daily.censored, minlength=len(daily.skus)).astype(np.int64)
-    series = _truncate(_Series(y_all, indptr_all, daily.end_day), INPUT_DAYS)
+    prepared = _prepare(history)
+    series, skus_arr = prepared.series, prepared.skus
+    history_days, censored_days = prepared.history_days, prepared.censored_days
     n_in = np.diff(series.indptr)
     in_codes = np.repeat(np.arange(len(n_in)), n_in)
     adi, cv2 = demand_profiles(in_codes, series.y, n_in.astype(np.float64), len(n_in))
     classes = classify_arrays(adi, cv2)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.bincount(in_codes, weights=series.y, minlength=len(n_in)) / n_in
+    del in_codes
 
     plan = _plan(classes, rate, n_in, history_days, min_history_days, horizon, backtest_windows, ets_budget)
     total = sum(len(idx) for _, idx, _ in plan)
-    report = _empty_report(daily.skus, classes, history_days, censored_days)
-    means = np.zeros((len(daily.skus), horizon))
-    widths = np.zeros((len(daily.skus), horizon, len(levels)))
+    report = _empty_report(skus_arr, classes, history_days, censored_days)
+    means = np.zeros((len(skus_arr), horizon))
+    widths = np.zeros((len(skus_arr), horizon, len(levels)))
     done = 0
     for menu, idx, h_bt in plan:
         for batch in _batches(idx):
@@ -206,15 +205,15 @@ def forecast_demand(
     if progress is not None:
         progress("done", done, total)
 
-    modelled = np.zeros(len(daily.skus), dtype=np.bool_)
+    modelled = np.zeros(len(skus_arr), dtype=np.bool_)
     for _, idx, _ in plan:
         modelled[idx] = True
-    skus = [str(s) for s in daily.skus]
+    skus = list(skus_arr)
     extra = sorted(set(expected or {}) - set(skus))
     fallback = _fallback_rates(
         skus, extra, modelled, rate, history_days, expected or {}, categories or {}
     )
-    paths = _paths(skus, extra, means, widths, fallback, levels, daily.end_day, horizon)
+    paths = _paths(skus, extra, means, widths, fallback, levels, series.end_day, horizon)
     report = _finish_report(report, skus, extra, modelled, fallback)
     return Forecast(paths=paths, report=report)
 
@@ -245,6 +244,29 @@ def seasonal_naive_baseline(
             "mean": out[_NAIVE].to_numpy(dtype=np.float64),
         }
     )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    skus: npt.NDArray[np.object_]
+    series: _Series
+    history_days: IntArray
+    censored_days: IntArray
+
+
+def _prepare(history: pd.DataFrame) -> _Prepared:
+    """Daily grid, censored days dropped and closed up, truncated to the model input window.
+
+    A function of its own so that the full-length arrays are freed before the models run.
+    """
+    daily = DailyHistory.from_frame(history)
+    drop = aligned_drop_mask(daily.censored, daily.indptr, season_length=SEASON_LENGTH)
+    y_all, indptr_all = close_up(daily.y, drop, daily.indptr)
+    del drop
+    censored_before = np.concatenate([[0], np.cumsum(daily.censored, dtype=np.int64)])
+    censored_days = censored_before[daily.indptr[1:]] - censored_before[daily.indptr[:-1]]
+    series = _truncate(_Series(y_all, indptr_all, daily.end_day), INPUT_DAYS)
+    return _Prepared(daily.skus, series, np.diff(indptr_all), censored_days)
 
 
 # --- planning the work -------------------------------------------------------------------------------------
@@ -308,7 +330,7 @@ def _models(names: Sequence[str]) -> list[Any]:
         "SeasESOpt": lambda: SeasonalExponentialSmoothingOptimized(season_length=SEASON_LENGTH),
         "SeasWA": lambda: SeasonalWindowAverage(season_length=SEASON_LENGTH, window_size=4),
         _NAIVE: lambda: SeasonalNaive(season_length=SEASON_LENGTH),
-        _ETS: lambda: AutoETS(season_length=SEASON_LENGTH),
+        _ETS: lambda: AutoETS(season_length=SEASON_LENGTH, model=ETS_MODEL),
     }
     return [factories[name]() for name in names]
 
@@ -327,7 +349,9 @@ class _Runner:
         from statsforecast import StatsForecast
 
         n_series = int(df["unique_id"].nunique()) if self.engine is not None else 0
-        jobs = self.n_jobs if self.engine is not None or len(df) >= 200_000 else 1
+        # a process pool costs ~1 s to feed; worth it for big frames and for AutoETS (~15 ms a series)
+        heavy = len(df) >= 200_000 or (_ETS in names and df["unique_id"].nunique() >= 20)
+        jobs = self.n_jobs if self.engine is not None or heavy else 1
         sf = StatsForecast(models=_models(names), freq=1, n_jobs=jobs)
         if self.engine is None:
             out = getattr(sf, method)(df=df, **kwargs)
@@ -357,11 +381,11 @@ def _backtest(
     windows: int,
     levels: tuple[int, ...],
 ) -> _Choice:
-    frame = series.frame(ids)
     n, points = len(ids), windows * h_bt
     names: list[str] = []
     columns: list[FloatArray] = []
     for group, refit in menu.backtest_calls():
+        frame = _model_input(series, group, extra_days=points).frame(ids)
         cv = run("cross_validation", group, frame, h=h_bt, n_windows=windows, step_size=h_bt, refit=refit)
         actual = cv["y"].to_numpy().reshape(n, points)
         names += group
@@ -393,13 +417,21 @@ def _backtest(
 def _final_forecast(
     run: _Runner, menu: _Menu, series: _Series, ids: IntArray, horizon: int, chosen: IntArray
 ) -> FloatArray:
-    out = run("forecast", menu.candidates, series.frame(ids), h=horizon)
     n = len(ids)
-    preds: FloatArray = np.stack(
-        [out[name].to_numpy(dtype=np.float64).reshape(n, horizon) for name in menu.candidates], axis=2
-    )
+    columns: dict[str, FloatArray] = {}
+    cheap = tuple(name for name in menu.candidates if name != _ETS)
+    for group in (cheap, tuple(name for name in menu.candidates if name == _ETS)):
+        if group:
+            out = run("forecast", group, _model_input(series, group, extra_days=0).frame(ids), h=horizon)
+            columns.update({name: out[name].to_numpy(dtype=np.float64).reshape(n, horizon) for name in group})
+    preds: FloatArray = np.stack([columns[name] for name in menu.candidates], axis=2)
     mean = np.take_along_axis(preds, chosen[:, None, None], axis=2)[:, :, 0]
     return np.maximum(np.nan_to_num(mean, nan=0.0), 0.0)
+
+
+def _model_input(series: _Series, names: Sequence[str], *, extra_days: int) -> _Series:
+    """AutoETS sees only the last ``ETS_INPUT_DAYS`` (plus the backtest days): its fit time grows with length."""
+    return _truncate(series, ETS_INPUT_DAYS + extra_days) if _ETS in names else series
 
 
 def _naive_scales(series: _Series, test_points: int) -> tuple[FloatArray, FloatArray]:
