@@ -58,11 +58,11 @@ MIN_HISTORY_DAYS = 28
 INPUT_DAYS = 364
 BACKTEST_HORIZON = 28
 SHORT_BACKTEST_HORIZON = 7
-DEFAULT_ETS_BUDGET = 200
+DEFAULT_ETS_BUDGET = 100
 ETS_MODEL = "ZNA"  # error type by AICc, no trend, additive weekly season: 30x cheaper than the full "ZZZ" search
 ETS_INPUT_DAYS = 182
 DEFAULT_BACKTEST_WINDOWS = 2
-DEFAULT_N_JOBS = 2
+DEFAULT_N_JOBS = -1  # statsforecast's "all cores"
 BATCH_SIZE = 10_000
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -122,9 +122,9 @@ class _Menu:
     def backtest_calls(self) -> list[tuple[tuple[str, ...], bool]]:
         """(models, refit) per cross_validation call; seasonal naive always runs, as the benchmark."""
         names = self.candidates if _NAIVE in self.candidates else (*self.candidates, _NAIVE)
-        once = tuple(name for name in names if name in self.forward_only)
         refit = tuple(name for name in names if name not in self.forward_only)
-        return [(group, group is refit) for group in (refit, once) if group]
+        once = tuple(name for name in names if name in self.forward_only)
+        return [(group, refit_each_window) for group, refit_each_window in ((refit, True), (once, False)) if group]
 
 
 @dataclass(frozen=True)
@@ -186,24 +186,21 @@ def forecast_demand(
     del in_codes
 
     plan = _plan(classes, rate, n_in, history_days, min_history_days, horizon, backtest_windows, ets_budget)
-    total = sum(len(idx) for _, idx, _ in plan)
     report = _empty_report(skus_arr, classes, history_days, censored_days)
     means = np.zeros((len(skus_arr), horizon))
     widths = np.zeros((len(skus_arr), horizon, len(levels)))
+    total = sum(len(idx) for _, idx, _ in plan)
     done = 0
     for menu, idx, h_bt in plan:
         for batch in _batches(idx):
-            if progress is not None:
-                progress(f"{menu.name}: backtest", done, total)
+            _notify(progress, f"{menu.name}: backtest", done, total)
             choice = _backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows, levels)
-            if progress is not None:
-                progress(f"{menu.name}: forecast", done, total)
+            _notify(progress, f"{menu.name}: forecast", done, total)
             means[batch] = _final_forecast(run, menu, series.take(batch), batch, horizon, choice.chosen)
             widths[batch] = choice.half_widths[:, None, :]
             _fill_report(report, batch, choice)
             done += len(batch)
-    if progress is not None:
-        progress("done", done, total)
+    _notify(progress, "done", done, total)
 
     modelled = np.zeros(len(skus_arr), dtype=np.bool_)
     for _, idx, _ in plan:
@@ -417,15 +414,15 @@ def _backtest(
 def _final_forecast(
     run: _Runner, menu: _Menu, series: _Series, ids: IntArray, horizon: int, chosen: IntArray
 ) -> FloatArray:
-    n = len(ids)
-    columns: dict[str, FloatArray] = {}
-    cheap = tuple(name for name in menu.candidates if name != _ETS)
-    for group in (cheap, tuple(name for name in menu.candidates if name == _ETS)):
-        if group:
-            out = run("forecast", group, _model_input(series, group, extra_days=0).frame(ids), h=horizon)
-            columns.update({name: out[name].to_numpy(dtype=np.float64).reshape(n, horizon) for name in group})
-    preds: FloatArray = np.stack([columns[name] for name in menu.candidates], axis=2)
-    mean = np.take_along_axis(preds, chosen[:, None, None], axis=2)[:, :, 0]
+    """Refit on the whole input only the model each series chose: one call per model, its series only."""
+    mean = np.zeros((len(ids), horizon))
+    for k, name in enumerate(menu.candidates):
+        rows = np.flatnonzero(chosen == k)
+        if len(rows) == 0:
+            continue
+        frame = _model_input(series.take(rows), (name,), extra_days=0).frame(ids[rows])
+        out = run("forecast", (name,), frame, h=horizon)
+        mean[rows] = out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon)
     return np.maximum(np.nan_to_num(mean, nan=0.0), 0.0)
 
 
@@ -622,6 +619,11 @@ def _ranges(starts: IntArray, lengths: IntArray) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     return (np.arange(total) - np.repeat(offsets - starts, lengths)).astype(np.int64)
+
+
+def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
 
 
 def _batches(idx: IntArray) -> Iterator[IntArray]:
