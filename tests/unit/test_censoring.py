@@ -85,3 +85,10 @@ def test_closing_up_censored_days_keeps_every_day_on_its_weekday(censored: list[
     assert (closed["ds"] <= history["ds"].max()).all()
     stretches = len(_runs(np.array(censored)))
     assert n - sum(censored) - 6 * stretches <= len(closed) <= n - sum(censored)
+
+
+def test_a_missing_censored_flag_means_in_stock() -> None:
+    flagged = _history([0.0, 0.0], censored=np.array([True, True])).assign(unique_id="out")
+    unflagged = _history([1.0, 2.0]).assign(unique_id="in")
+    inferred = infer_censored(pd.concat([flagged, unflagged], ignore_index=True))  # flags NaN for "in"
+    assert inferred.groupby("unique_id")["censored"].sum().to_dict() == {"in": 0, "out": 2}

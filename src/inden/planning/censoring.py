@@ -79,7 +79,8 @@ class DailyHistory:
         y = np.bincount(pos, weights=y_in, minlength=total).astype(np.float64)
         censored = np.zeros(total, dtype=np.bool_)
         if "censored" in history.columns:
-            censored[pos[history["censored"].to_numpy(dtype=np.bool_)]] = True
+            flags = history["censored"].astype("boolean").fillna(False).to_numpy(dtype=np.bool_)  # missing = no
+            censored[pos[flags]] = True
         return cls(skus, indptr, first, end_day, y, censored)
 
     @property
