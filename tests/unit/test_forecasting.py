@@ -123,6 +123,25 @@ def test_the_seasonal_naive_baseline_repeats_the_last_week() -> None:
     assert baseline["mean"].tolist() == list(np.tile(np.arange(7), 2).astype(float))
 
 
+def test_the_seasonal_naive_benchmark_matches_statsforecasts_own_backtest() -> None:
+    from statsforecast import StatsForecast
+    from statsforecast.models import SeasonalNaive
+
+    from inden.planning.forecasting import _seasonal_naive_backtest, _Series
+
+    rng = np.random.default_rng(5)
+    lengths = [60, 45]
+    y = rng.poisson(4.0, sum(lengths)).astype(float)
+    series = _Series(y, np.array([0, 60, 105]), end_day=20_000)
+    actual, naive = _seasonal_naive_backtest(series, h_bt=10, windows=3)
+
+    cv = StatsForecast(models=[SeasonalNaive(season_length=7)], freq=1).cross_validation(
+        h=10, df=series.frame(np.array([0, 1])), n_windows=3, step_size=10
+    )
+    assert (actual.ravel() == cv["y"].to_numpy()).all()
+    assert (naive.ravel() == cv["SeasonalNaive"].to_numpy()).all()
+
+
 def test_bad_histories_are_refused() -> None:
     with pytest.raises(ValueError, match="non-negative"):
         forecast_demand(_frame("sku", np.array([1, -1, 2])), horizon=3)
