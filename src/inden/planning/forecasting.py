@@ -85,7 +85,8 @@ class Forecast:
     ends), ``mean`` (units/day, >= 0) and ``lo_<l>``/``hi_<l>`` for each level (``lo_95 <= lo_80 <= mean <=
     hi_80 <= hi_95``).
 
-    ``report``: one row per SKU — ``unique_id``, ``demand_class``, ``model``, ``mase`` and ``rmsse`` of the
+    ``report``: one row per SKU — ``unique_id``, ``demand_class``, ``model`` (a statsforecast model name, or for
+    fallbacks ``Expected``, ``CategoryMean``, ``OwnMean``, ``NoHistory``), ``mase`` and ``rmsse`` of the
     chosen model in the backtest, ``mase_naive`` and ``rmsse_naive`` of seasonal naive on the same windows
     (NaN for fallbacks), ``sigma`` (units/day), ``history_days`` (days left after dropping censored days and
     aligning weekdays), ``censored_days``, ``fallback`` (None, or why a fallback rate was used).
