@@ -45,7 +45,7 @@ def _load_schedules(connection: Connection, schedules: Mapping[int, PegSchedule]
         connection.exec_driver_sql(
             "CREATE TEMPORARY TABLE IF NOT EXISTS eta_schedule (product_id int, first_unit int, last_unit int, "
             "incoming int, eta date, eta_latest date, eta_confidence text) ON COMMIT DELETE ROWS")
-        connection.exec_driver_sql("TRUNCATE eta_schedule")
+        connection.exec_driver_sql("DELETE FROM eta_schedule")  # empty unless called twice in a transaction
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy("COPY eta_schedule FROM STDIN") as copy:
             for row in rows:
@@ -118,28 +118,29 @@ _SQLITE_PAYLOAD = (
     " 'customer', json_object('email', o.customer_email, 'locale', o.customer_locale))"
 )
 _POSTGRESQL_PAYLOAD = """(
-        '{"order_id": ' || m.order_id || ', "sku": ' || to_json(p.sku)
-        || ', "old": {"eta": ' || to_json(m.old_eta)
-        || ', "eta_latest": ' || COALESCE(to_json(m.old_latest)::text, 'null')
-        || '}, "new": {"eta": ' || to_json(m.new_eta) || ', "eta_latest": ' || to_json(m.new_latest)
-        || ', "eta_confidence": ' || to_json(m.new_confidence)
-        || '}, "customer": {"email": ' || to_json(o.customer_email) || ', "locale": ' || to_json(o.customer_locale)
+        '{"order_id":' || m.order_id || ',"sku":' || to_json(p.sku)
+        || ',"old":{"eta":' || to_json(m.old_eta) || ',"eta_latest":' || COALESCE(to_json(m.old_latest)::text, 'null')
+        || '},"new":{"eta":' || to_json(m.new_eta) || ',"eta_latest":' || to_json(m.new_latest)
+        || ',"eta_confidence":' || to_json(m.new_confidence)
+        || '},"customer":{"email":' || to_json(o.customer_email) || ',"locale":' || to_json(o.customer_locale)
         || '}}')::json"""
 
 
+# One statement: every CTE reads the same snapshot, so the events see the old dates the UPDATE replaces.
+# Concurrency: the caller holds the products' row locks, so no other writer changes these queues meanwhile.
+# PostgreSQL runs data-modifying CTEs to completion whether or not they are read; every moved line matches one
+# order line (and its order and product by foreign key), so both counts come from `moved`.
 _POSTGRESQL = text(
     "WITH" + _PEGGED.format(queue_order=queue_order("l"), distinct="IS DISTINCT FROM") + """,
     stored AS (
         UPDATE order_lines l SET eta = m.new_eta, eta_latest = m.new_latest, eta_confidence = m.new_confidence
         FROM moved m WHERE l.id = m.id
-        RETURNING 1
     ),
     written AS (
-        INSERT INTO """ + _OUTBOX_COLUMNS + _EVENTS.format(payload=_POSTGRESQL_PAYLOAD, moved="moved")
-    + """
-        RETURNING 1
+        INSERT INTO """ + _OUTBOX_COLUMNS + _EVENTS.format(payload=_POSTGRESQL_PAYLOAD, moved="moved") + """
     )
-    SELECT (SELECT COUNT(*) FROM stored), (SELECT COUNT(*) FROM written)
+    SELECT COUNT(*), COUNT(*) FILTER (WHERE old_eta IS NOT NULL AND (old_eta <> new_eta OR old_latest <> new_latest))
+    FROM moved
     """
 ).bindparams(bindparam("now", type_=Timestamp))
 
@@ -172,7 +173,7 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
         changed, written = session.execute(_POSTGRESQL, params).one()
         return int(changed), int(written)
     connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE IF NOT EXISTS eta_moves (id INTEGER PRIMARY KEY, order_id INTEGER, "
+        "CREATE TEMPORARY TABLE IF NOT EXISTS eta_moves (id INTEGER, order_id INTEGER, "
         "product_id INTEGER, old_eta DATE, old_latest DATE, new_eta DATE, new_latest DATE, new_confidence TEXT)")
     connection.exec_driver_sql("DELETE FROM eta_moves")
     changed = session.execute(_SQLITE_MOVES).rowcount  # type: ignore[attr-defined]

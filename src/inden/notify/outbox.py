@@ -28,7 +28,7 @@ def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
     """Write events to the outbox in the caller's transaction; returns how many were written.
 
     For the few events of one change. Changes that tell thousands of customers at once write their events
-    with one INSERT … SELECT instead (db.queue.record_served_events, db.bulk.apply_eta_changes).
+    with one INSERT … SELECT instead (db.queue.record_served_events, db.bulk.repeg_queues).
     """
     rows = [
         {"event_type": e.event_type, "dedup_key": e.dedup_key, "payload": e.payload, "created_at": now,
