@@ -117,7 +117,7 @@ class SkuPlan:
     supplier: str | None
     unit_cost: float | None
     need_by: date
-    expected_at: date | None
+    expected_at: date | None  # the chosen supplier's promised delivery date for an order placed today
     expedite: bool
     risk: float  # probability of running out before the next receipt
     days_of_cover: float
@@ -301,7 +301,8 @@ def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: Pl
         supplier=option.supplier if ordered and option else None,
         unit_cost=option.unit_cost if ordered and option else None,
         need_by=today + timedelta(days=draft.need_in),
-        expected_at=today + timedelta(days=math.ceil(lead)) if ordered else None,
+        # The supplier's promised date: reliability is measured against it, so measured delay stays out of it.
+        expected_at=today + timedelta(days=option.lead_time_days) if ordered and option else None,
         expedite=bool(ordered and draft.choice and draft.choice.expedite), risk=risk,
         days_of_cover=float(days_of_cover(units=max(net, 0), demand_per_day=base_per_day)),
         reason="; ".join(reasons), events=draft.events,

@@ -167,8 +167,8 @@ def forecast_snapshot(snapshot: Snapshot, *, horizon: int, engine: Any = None, p
     missing = [p.sku for p in products if p.sku not in set(history["unique_id"])]
     if missing:  # no history at all: one zero day so the forecaster plans them by fallback
         yesterday = pd.Timestamp(snapshot.today - timedelta(days=1))
-        history = pd.concat([history, pd.DataFrame({"unique_id": missing, "ds": yesterday, "y": 0.0,
-                                                    "censored": False})], ignore_index=True)
+        filler = pd.DataFrame({"unique_id": missing, "ds": yesterday, "y": 0.0, "censored": False})
+        history = pd.concat([history, filler], ignore_index=True) if len(history) else filler
     return forecast_demand(
         history, horizon=horizon,
         expected={p.sku: p.expected_daily_demand for p in products if p.expected_daily_demand is not None},
