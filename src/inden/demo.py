@@ -141,6 +141,7 @@ def run_demo(out: Console, *, db_path: str, orders: int, units: int, clients: in
         restock = units // 2
         stock.adjust_stock(db, FLASH_SKU, StockAdjustment(delta=restock, reason="restock dari pemasok"))
     _print_summary(out, db, outcomes, seconds, orders=orders, restock=restock)
+    _plan(out, db)
     report = audit.verify(db)
     db.dispose()
     if report.ok:
@@ -153,6 +154,49 @@ def run_demo(out: Console, *, db_path: str, orders: int, units: int, clients: in
     out.print(f"\nDatabase: [cyan]{path}[/] — lihat lagi dengan "
               f"`INDEN_DATABASE_URL=sqlite:///{path} inden backorders`. Jalankan ulang kapan saja.")
     return report.ok
+
+
+DAILY_RATE = {FLASH_SKU: 9.0, "KOPI-GAYO-250": 4.0, "BATIK-TULIS-M": 0.6, "HIJAB-VOAL-HTM": 7.0,
+              "SAMBAL-ROA-200": 2.5}  # the shop's ordinary days before the flash sale, in units per day
+
+
+def _plan(out: Console, db: Database) -> None:
+    """Half a year of ordinary sales imported, a second supplier, then `inden plan`: what to buy before 12.12."""
+    from inden.services.planning import run_plan
+    from inden.services.sales_import import import_sales
+    from inden.services.schemas import OfferIn
+
+    rng = random.Random(2024)
+    today = shop_today(utcnow())
+    rows = [f"{(today - timedelta(days=d)).isoformat()},{sku},{_poisson(rng, rate)}"
+            for sku, rate in DAILY_RATE.items() for d in range(1, 181)]
+    import_sales(db, "date,sku,quantity\n" + "\n".join(rows))
+    supply.create_supplier(db, SupplierCreate(code="CV-NUSANTARA", name="CV Nusantara Grosir", lead_time_days=4))
+    for sku, _, _, _, _, price in SHOP[:-1]:
+        supply.set_offer(db, "PT-SINAR-AYU", sku, OfferIn(unit_cost=round(price * 0.55), min_order_quantity=24,
+                                                          pack_size=12))
+        supply.set_offer(db, "CV-NUSANTARA", sku, OfferIn(unit_cost=round(price * 0.62)))
+    started = time.perf_counter()
+    result = run_plan(db)
+    table = Table("SKU", "Posisi stok", "Titik pesan ulang", "Saran beli", "Pemasok", "Perlu tiba", "Risiko habis",
+                  title=f"Rencana pembelian ({time.perf_counter() - started:.1f} s: prakiraan, stok pengaman, "
+                        "pemasok)")
+    for p in sorted(result.plans, key=lambda p: -p.risk):
+        table.add_row(p.sku, str(p.inventory_position), f"{p.reorder_point:.0f}", str(p.quantity or "–"),
+                      (p.supplier or "–") + (" (dipercepat)" if p.expedite else ""),
+                      format_date(p.need_by, "d MMM", locale="id"), f"{p.risk:.0%}")
+    out.print(table)
+    out.print(f"{len(result.suggestions)} saran pembelian tersimpan — setujui dengan `inden plan approve ID` "
+              "atau POST /v1/replenishment/{id}/approve.")
+
+
+def _poisson(rng: random.Random, rate: float) -> int:
+    """A Poisson draw (Knuth), so the demo needs no numeric library of its own."""
+    limit, count, product = pow(2.718281828459045, -rate), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
 
 
 def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: float, *, orders: int,

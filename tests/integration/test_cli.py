@@ -97,3 +97,10 @@ def test_cli_supply_commands_and_worker(run) -> None:  # type: ignore[no-untyped
     assert run("worker", "--once").exit_code == 0
     assert json.loads(run("orders", "show", "1").stdout)["status"] == "allocated"
     assert run("po", "move", "1", "not-a-date").exit_code == 2
+
+
+def test_demo_runs_the_flash_sale_and_the_purchase_plan(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--db", str(tmp_path / "demo.db"), "--orders", "300"])
+    assert result.exit_code == 0, result.stdout
+    assert "Audit OK" in result.stdout and "Rencana pembelian" in result.stdout
+    assert "saran pembelian tersimpan" in result.stdout
