@@ -150,7 +150,8 @@ def forecast(
             return forecast_snapshot(snapshot, horizon=horizon, progress=progress)
 
         result = run(go)
-    paths = result.paths.merge(result.report[["unique_id", "model"]], on="unique_id")
+    report = result.report
+    paths = result.paths.merge(report[["unique_id", "model"]], on="unique_id")
     rows = [
         {"sku": r.unique_id, "date": r.ds.date().isoformat(), "mean": round(r.mean, 3),
          "lo_80": round(r.lo_80, 3), "hi_80": round(r.hi_80, 3), "lo_95": round(r.lo_95, 3),
@@ -169,6 +170,16 @@ def forecast(
             table.add_row(r["sku"], r["date"], f"{r['mean']:.2f}", f"{r['lo_80']:.1f}–{r['hi_80']:.1f}",
                           f"{r['lo_95']:.1f}–{r['hi_95']:.1f}", r["model"])
         out.print(table)
+        accuracy = Table("SKU", "Demand", "Model", "MASE", "Seasonal naive MASE", "Fallback",
+                         title="Backtest accuracy (lower is better; below seasonal naive = the model pays)")
+        for r in report.sort_values("unique_id").itertuples():
+            accuracy.add_row(r.unique_id, str(r.demand_class), r.model, _number(r.mase), _number(r.mase_naive),
+                             r.fallback or "")
+        out.print(accuracy)
+
+
+def _number(value: float) -> str:
+    return "–" if value != value else f"{value:.3f}"  # NaN: no backtest (a fallback)
 
 
 # --- plan --------------------------------------------------------------------------------------------
