@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from inden.planning.replenishment import (
@@ -52,6 +52,7 @@ def test_nothing_is_ordered_above_the_reorder_point() -> None:
 
 
 @given(st.integers(0, 2000), st.integers(0, 2000))
+@example(0, 14)  # the shortfall alone lands exactly on the reorder point
 def test_after_ordering_the_inventory_position_is_back_above_the_reorder_point(on_hand: int, incoming: int) -> None:
     plan = decide(position(on_hand, incoming=incoming))
     if plan.below_reorder_point:
@@ -109,3 +110,28 @@ def test_units_over_counts_fractional_days_and_cover_days_inverts_it() -> None:
 def test_abc_classes_follow_revenue_share() -> None:
     levels = abc_service_levels({"A": 700.0, "B": 200.0, "C": 60.0, "D": 40.0}, (0.98, 0.95, 0.9))
     assert levels == {"A": 0.98, "B": 0.98, "C": 0.95, "D": 0.9}
+
+
+def test_the_cost_rule_sets_the_service_level_from_margin_and_holding_cost() -> None:
+    from inden.planning.inventory_policy import service_level_by_cost
+
+    cheap = SupplierOption(supplier="A", unit_cost=30_000, lead_time_days=3)
+    settings = PlanSettings(service_level="cost", holding_cost_rate_per_year=0.25)
+    plan = plan_sku(SkuInputs(position(0, price=60_000), np.full(56, 10.0), 3.0, [cheap]), {}, [], today=TODAY,
+                    settings=settings, abc={})
+    assert plan.service_level == pytest.approx(service_level_by_cost(
+        unit_margin=30_000, holding_cost_per_unit_day=30_000 * 0.25 / 365, review_days=1))
+    own = plan_sku(SkuInputs(position(0, price=60_000, service_level=0.9), np.full(56, 10.0), 3.0, [cheap]), {},
+                   [], today=TODAY, settings=settings, abc={})
+    assert own.service_level == 0.9  # the product's own target wins
+
+
+@pytest.mark.parametrize("rule", ["sometimes", "1.2", "0.3"])
+def test_an_unusable_shop_service_level_is_a_clear_error(rule: str) -> None:
+    from inden.config import Settings
+    from inden.domain.errors import InvalidRequest
+    from inden.services.planning import plan_settings
+
+    with pytest.raises(InvalidRequest, match="INDEN_SERVICE_LEVEL"):
+        plan_settings(Settings(service_level=rule))
+    assert plan_settings(Settings(service_level="0.97")).service_level == 0.97

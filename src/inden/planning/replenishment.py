@@ -275,7 +275,8 @@ def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: Pl
     if ip <= rop and option is not None:
         eoq = _eoq(base_per_day, option.unit_cost, settings)
         cover = cover_days(planned[int(lead):], eoq)
-        shortfall = max(rop - ip, 0.0) + max(event_extra(lead + cover) - event_extra(lead), 0.0)
+        # Enough to lift the position strictly above the reorder point (at it, the next run would order again).
+        shortfall = math.floor(rop - ip) + 1 + max(event_extra(lead + cover) - event_extra(lead), 0.0)
         room = None if position.max_stock is None else max(position.max_stock - ip, 0)
         quantity = int(order_quantity(economic_quantity=eoq, shortfall=math.ceil(shortfall), moq=option.moq,
                                       pack_size=option.pack_size, capacity_room=room))
