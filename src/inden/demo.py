@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import uvicorn
 from babel.dates import format_date
 from rich.console import Console
@@ -166,9 +167,9 @@ def _plan(out: Console, db: Database) -> None:
     from inden.services.sales_import import import_sales
     from inden.services.schemas import OfferIn
 
-    rng = random.Random(2024)
+    rng = np.random.default_rng(2024)
     today = shop_today(utcnow())
-    rows = [f"{(today - timedelta(days=d)).isoformat()},{sku},{_poisson(rng, rate)}"
+    rows = [f"{(today - timedelta(days=d)).isoformat()},{sku},{rng.poisson(rate)}"
             for sku, rate in DAILY_RATE.items() for d in range(1, 181)]
     import_sales(db, "date,sku,quantity\n" + "\n".join(rows))
     supply.create_supplier(db, SupplierCreate(code="CV-NUSANTARA", name="CV Nusantara Grosir", lead_time_days=4))
@@ -188,15 +189,6 @@ def _plan(out: Console, db: Database) -> None:
     out.print(table)
     out.print(f"{len(result.suggestions)} saran pembelian tersimpan — setujui dengan `inden plan approve ID` "
               "atau POST /v1/replenishment/{id}/approve.")
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    """A Poisson draw (Knuth), so the demo needs no numeric library of its own."""
-    limit, count, product = pow(2.718281828459045, -rate), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: float, *, orders: int,

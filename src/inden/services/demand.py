@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,11 +77,13 @@ def load_demand_history(session: Session, *, since: date, until: date, timezone:
     spans = products.merge(first_seen, on="product_id")
     spans["start"] = spans[["first", "first_sale"]].min(axis=1).clip(lower=pd.Timestamp(since))
     last = pd.Timestamp(until)
-    grid = pd.concat([
-        pd.DataFrame({"product_id": row.product_id, "unique_id": row.unique_id,
-                      "ds": pd.date_range(row.start, last, freq="D")})
-        for row in spans.itertuples()
-    ], ignore_index=True)
+    days = ((last - spans["start"]).dt.days + 1).to_numpy()
+    offsets = np.arange(days.sum()) - np.repeat(np.cumsum(days) - days, days)  # 0..n-1 within each SKU
+    grid = pd.DataFrame({
+        "product_id": np.repeat(spans["product_id"].to_numpy(), days),
+        "unique_id": np.repeat(spans["unique_id"].to_numpy(), days),
+        "ds": np.repeat(spans["start"].to_numpy(), days) + pd.to_timedelta(offsets, unit="D"),
+    })
     frame = grid.merge(daily, on=["product_id", "ds"], how="left")
     frame["y"] = pd.to_numeric(frame["y"]).astype(float).fillna(0.0)
     frame["censored"] = frame["censored"].astype("boolean").fillna(False).astype(bool)

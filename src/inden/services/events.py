@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
@@ -89,7 +89,7 @@ def delete_event(db: Database, event_id: int) -> None:
         event = session.get(DemandEvent, event_id)
         if event is None:
             raise NotFound(f"No event with id {event_id}.", event_id=event_id)
-        session.query(DemandEventSku).filter(DemandEventSku.event_id == event_id).delete()
+        session.execute(delete(DemandEventSku).where(DemandEventSku.event_id == event_id))
         session.delete(event)
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inden.domain.errors import InvalidRequest
 
@@ -28,3 +32,16 @@ def decode_cursor(cursor: str | None, *, expected: type) -> Any:
 
 def invalid_cursor(cursor: str) -> InvalidRequest:
     return InvalidRequest("Invalid cursor: pass back the next_cursor of a previous page.", cursor=cursor)
+
+
+def keyset_page(session: Session, query: Select[Any], key: InstrumentedAttribute[Any], *, cursor: str | None,
+                limit: int) -> tuple[Sequence[Any], str | None]:
+    """Up to `limit` entities of `query` in ascending `key` order after the cursor, and the next cursor (None on
+    the last page). `key` must be unique (a primary key or a unique column)."""
+    after = decode_cursor(cursor, expected=str if key.type.python_type is str else int)
+    query = query.order_by(key).limit(limit + 1)
+    if after is not None:
+        query = query.where(key > after)
+    rows = session.scalars(query).all()
+    page = rows[:limit]
+    return page, encode_cursor(getattr(page[-1], key.key)) if len(rows) > limit else None

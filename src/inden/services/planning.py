@@ -42,7 +42,7 @@ from inden.planning.replenishment import (
 from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
 from inden.services.events import upcoming_events
-from inden.services.pagination import decode_cursor, encode_cursor
+from inden.services.pagination import keyset_page
 from inden.services.schemas import (
     ApproveSuggestion,
     Page,
@@ -316,20 +316,15 @@ def suggestion_views(session: Session, rows: Sequence[ReplenishmentSuggestion]) 
 
 def list_suggestions(db: Database, *, status: str | None = PENDING, sku: str | None = None,
                      cursor: str | None = None, limit: int = 100) -> Page[SuggestionOut]:
-    """Suggestions, most urgent first within a page of ids (newest run's pending ones by default)."""
-    after = decode_cursor(cursor, expected=int)
+    """Suggestions in the order they were made (pending ones by default), `limit` at a time."""
     with db.transaction() as session:
-        query = select(ReplenishmentSuggestion).order_by(ReplenishmentSuggestion.id).limit(limit + 1)
+        query = select(ReplenishmentSuggestion)
         if status is not None:
             query = query.where(ReplenishmentSuggestion.status == status)
         if sku is not None:
             query = query.join(Product, Product.id == ReplenishmentSuggestion.product_id).where(Product.sku == sku)
-        if after is not None:
-            query = query.where(ReplenishmentSuggestion.id > after)
-        rows = list(session.scalars(query))
-        page = rows[:limit]
-        return Page[SuggestionOut](items=suggestion_views(session, page),
-                                   next_cursor=encode_cursor(page[-1].id) if len(rows) > limit else None)
+        rows, next_cursor = keyset_page(session, query, ReplenishmentSuggestion.id, cursor=cursor, limit=limit)
+        return Page[SuggestionOut](items=suggestion_views(session, rows), next_cursor=next_cursor)
 
 
 def _pending(session: Session, suggestion_id: int) -> ReplenishmentSuggestion:

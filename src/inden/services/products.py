@@ -15,7 +15,7 @@ from inden.db.session import Database
 from inden.db.stock import lock_products
 from inden.db.supply import incoming_units
 from inden.domain.errors import DuplicateSku, UnknownSku
-from inden.services.pagination import decode_cursor, encode_cursor
+from inden.services.pagination import keyset_page
 from inden.services.schemas import Page, ProductCreate, ProductOut, ProductPatch, StockOut
 
 
@@ -91,12 +91,6 @@ def get_product(db: Database, sku: str) -> ProductOut:
 
 def list_products(db: Database, *, cursor: str | None = None, limit: int = 100) -> Page[ProductOut]:
     """Products in SKU order, `limit` at a time."""
-    after = decode_cursor(cursor, expected=str)
     with db.transaction() as session:
-        query = select(Product).order_by(Product.sku).limit(limit + 1)
-        if after is not None:
-            query = query.where(Product.sku > after)
-        rows = session.scalars(query).all()
-        items = product_views(session, rows[:limit])
-        next_cursor = encode_cursor(rows[limit - 1].sku) if len(rows) > limit else None
-        return Page[ProductOut](items=items, next_cursor=next_cursor)
+        rows, next_cursor = keyset_page(session, select(Product), Product.sku, cursor=cursor, limit=limit)
+        return Page[ProductOut](items=product_views(session, rows), next_cursor=next_cursor)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from inden.clock import utcnow
 from inden.db.models import Product, SalesHistory
@@ -151,9 +151,11 @@ def import_sales(db: Database, text: str, *, create_products: bool = False,
         for sku, day in totals:
             low, high = span.get(sku, (day, day))
             span[sku] = (min(low, day), max(high, day))
-        for sku, (low, high) in span.items():
-            session.execute(delete(SalesHistory).where(
-                SalesHistory.product_id == ids[sku], SalesHistory.day >= low, SalesHistory.day <= high))
+        table = SalesHistory.__table__
+        session.execute(  # one statement, executed for every SKU's span
+            delete(table).where(table.c.product_id == bindparam("pid"), table.c.day >= bindparam("low"),
+                                table.c.day <= bindparam("high")),
+            [{"pid": ids[sku], "low": low, "high": high} for sku, (low, high) in span.items()])
         session.execute(insert(SalesHistory), [
             {"product_id": ids[sku], "day": day, "quantity": quantity, "price": prices.get((sku, day)),
              "imported_at": now}

@@ -311,6 +311,9 @@ class ReceiptCreate(Request):
     _distinct = field_validator("lines")(_distinct_skus)
 
 
+PurchaseOrderStatus = Literal["draft", "open", "received", "cancelled"]
+
+
 class PurchaseLineOut(BaseModel):
     sku: str
     quantity: int
@@ -321,7 +324,7 @@ class PurchaseLineOut(BaseModel):
 class PurchaseOrderOut(BaseModel):
     id: int
     supplier: str
-    status: Literal["draft", "open", "received", "cancelled"]
+    status: PurchaseOrderStatus
     expected_at: date
     lines: list[PurchaseLineOut]
     created_at: datetime
@@ -397,10 +400,13 @@ class SuggestionFigures(BaseModel):
     events: list[str]
 
 
+SuggestionStatus = Literal["pending", "approved", "superseded", "dismissed"]
+
+
 class SuggestionOut(BaseModel):
     id: int
     sku: str
-    status: Literal["pending", "approved", "superseded", "dismissed"]
+    status: SuggestionStatus
     supplier: str | None
     quantity: int
     unit_cost: Money | None

@@ -26,7 +26,7 @@ from inden.db.supply import CANCELLED, DRAFT, OPEN, RECEIVED, supplier_reliabili
 from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder, UnknownSupplier
 from inden.domain.ledger import MovementKind
 from inden.services.eta import refresh_etas
-from inden.services.pagination import decode_cursor, encode_cursor
+from inden.services.pagination import keyset_page
 from inden.services.schemas import (
     OfferIn,
     OfferOut,
@@ -280,14 +280,9 @@ def get_purchase_order(db: Database, po_id: int) -> PurchaseOrderOut:
 def list_purchase_orders(db: Database, *, status: str | None = None, cursor: str | None = None,
                          limit: int = 100) -> Page[PurchaseOrderOut]:
     """Purchase orders in the order they were made, optionally only those in `status`."""
-    after = decode_cursor(cursor, expected=int)
     with db.transaction() as session:
-        query = select(PurchaseOrder).order_by(PurchaseOrder.id).limit(limit + 1)
+        query = select(PurchaseOrder)
         if status is not None:
             query = query.where(PurchaseOrder.status == status)
-        if after is not None:
-            query = query.where(PurchaseOrder.id > after)
-        pos = list(session.scalars(query))
-        page = pos[:limit]
-        return Page[PurchaseOrderOut](items=[_po_view(session, po) for po in page],
-                                      next_cursor=encode_cursor(page[-1].id) if len(pos) > limit else None)
+        pos, next_cursor = keyset_page(session, query, PurchaseOrder.id, cursor=cursor, limit=limit)
+        return Page[PurchaseOrderOut](items=[_po_view(session, po) for po in pos], next_cursor=next_cursor)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from inden.api.deps import get_db, staff
 from inden.api.errors import ApiError
 from inden.db.session import Database
 from inden.services import events, planning, sales_import
-from inden.services.schemas import SKU_PATTERN, ApproveSuggestion, EventCreate, EventOut, Page, SuggestionOut
+from inden.services.schemas import (
+    SKU_PATTERN,
+    ApproveSuggestion,
+    EventCreate,
+    EventOut,
+    Page,
+    SuggestionOut,
+    SuggestionStatus,
+)
 
 router = APIRouter(tags=["planning"], dependencies=[staff])
 Db = Annotated[Database, Depends(get_db)]
@@ -43,8 +52,6 @@ async def import_sales(request: Request, db: Db,
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError("validation_error", "The CSV must be UTF-8 text.") from None
-    from anyio import to_thread
-
     result = await to_thread.run_sync(
         lambda: sales_import.import_sales(db, text, create_products=create_products))
     return {"rows": result.rows, "skus": result.skus, "days": result.days,
@@ -53,7 +60,7 @@ async def import_sales(request: Request, db: Db,
 
 @router.get("/v1/replenishment")
 def list_replenishment(
-    db: Db, status: Literal["pending", "approved", "superseded", "dismissed"] | None = "pending",
+    db: Db, status: SuggestionStatus | None = "pending",
     sku: Annotated[str | None, Query(pattern=SKU_PATTERN)] = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[SuggestionOut]:

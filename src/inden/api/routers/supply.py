@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -16,6 +16,7 @@ from inden.services.schemas import (
     PurchaseOrderCreate,
     PurchaseOrderOut,
     PurchaseOrderPatch,
+    PurchaseOrderStatus,
     ReceiptCreate,
     SupplierCreate,
     SupplierDelay,
@@ -57,7 +58,7 @@ def create_purchase_order(body: PurchaseOrderCreate, db: Db) -> PurchaseOrderOut
 
 @router.get("/v1/purchase-orders")
 def list_purchase_orders(
-    db: Db, status: Literal["draft", "open", "received", "cancelled"] | None = None, cursor: str | None = None,
+    db: Db, status: PurchaseOrderStatus | None = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[PurchaseOrderOut]:
     return supply.list_purchase_orders(db, status=status, cursor=cursor, limit=limit)
