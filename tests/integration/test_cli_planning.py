@@ -62,6 +62,9 @@ def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path) -> None
                 "--end", date.today() + timedelta(days=3), "--sku", "KOPI", "--units", "200", "--kind", "flash_sale")
     assert added.exit_code == 0 and json.loads(added.stdout)["expected_units"] == 200
     assert "Harbolnas" in run("events").stdout
+    assert run("events", "remove", "99").exit_code == 2
+    assert run("products", "planning", "TEH", "--category", "minuman", "--max-stock", "500").exit_code == 0
+    assert run("products", "planning", "TEH", "--service-level", "1.5").exit_code == 2
     assert run("events", "add", "x", "--start", "2026-12-01", "--end", "2026-11-01", "--sku", "KOPI",
                "--uplift", "2").exit_code == 2
 

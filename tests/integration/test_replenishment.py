@@ -215,6 +215,7 @@ def test_events_and_sales_history_over_http(db: Database, client: TestClient) ->
                        headers={"Content-Type": "text/csv"})
     assert good.status_code == 201 and good.json()["days"] == 2
     assert client.delete(f"/v1/events/{created.json()['id']}").status_code == 204
+    assert client.delete(f"/v1/events/{created.json()['id']}").status_code == 404
 
 
 def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> None:
@@ -226,3 +227,27 @@ def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> Non
                                                                                 expected_at=date(2027, 1, 5)), now=NOW)
     po = supply.get_purchase_order(db, approved.purchase_order_id)
     assert po.supplier == other and po.expected_at == date(2027, 1, 5)
+
+
+def test_a_dismissed_suggestion_is_set_aside_until_the_next_run_finds_the_need_again(db: Database) -> None:
+    shop(db, {"KOPI": 10.0})
+    planning.run_plan(db, now=NOW)
+    [suggestion] = pending(db)
+    assert planning.dismiss_suggestion(db, suggestion.id, now=NOW).status == "dismissed"
+    assert pending(db) == []
+    with pytest.raises(InvalidRequest, match="dismissed"):
+        planning.dismiss_suggestion(db, suggestion.id, now=NOW)
+    planning.run_plan(db, now=NOW + timedelta(hours=1))
+    [again] = pending(db)
+    assert again.id != suggestion.id and again.sku == "KOPI"
+
+
+def test_only_a_draft_purchase_order_can_be_confirmed(db: Database) -> None:
+    shop(db, {"KOPI": 1.0}, days=5)
+    spec = PurchaseOrderCreate(supplier="MURAH", expected_at=TODAY + timedelta(days=9),
+                               lines=[{"sku": "KOPI", "quantity": 12}])
+    opened = supply.create_purchase_order(db, spec, now=NOW)
+    with pytest.raises(InvalidRequest, match="only drafts"):
+        supply.confirm_purchase_order(db, opened.id, now=NOW)
+    draft = supply.create_purchase_order(db, spec.model_copy(update={"draft": True}), now=NOW)
+    assert draft.status == "draft" and supply.confirm_purchase_order(db, draft.id, now=NOW).status == "open"
