@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     history_days: int = 730  # demand history the forecasts learn from
     forecast_horizon_days: int = 56
     auto_purchase: bool = False  # `inden plan` turns its suggestions into purchase orders itself
+    # Storefront (domain.availability, domain.labels): what the product page and the emails say.
+    shop_name: str = "inden"
+    low_stock_threshold: int = 5  # available units at or below which a product is "low_stock"
+    best_seller_days: int = 30  # demand window for the best-seller label
+    best_seller_share: float = 0.1  # top share of selling products (by units) labelled best seller
+    restock_days: int = 7  # a product back in stock within this many days is labelled restock
+    signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
+    # Email delivery of the outbox (services.delivery, notify.email).
+    smtp_from: str = "inden <no-reply@localhost>"
+    seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
+    delivery_batch: int = 100  # outbox rows claimed per delivery round
+    delivery_max_attempts: int = 8  # then the row is marked failed (retries back off: 1, 2, 4 … minutes)
 
 
 def shop_today(now: datetime, settings: Settings | None = None) -> date:

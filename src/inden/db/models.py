@@ -65,6 +65,10 @@ class Product(Base):
     max_stock: Mapped[int | None] = mapped_column(Integer)  # storage room in units; caps order quantities
     expected_daily_demand: Mapped[float | None] = mapped_column(Float)  # the seller's guess for a new product
     below_reorder_point: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Storefront labels (domain.labels): best sellers are ranked by the worker; restocked_at is set when a
+    # stock-in brings a product that had nothing to sell back on sale.
+    best_seller: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    restocked_at: Mapped[datetime | None] = mapped_column(Timestamp)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     backordered: Mapped[int] = mapped_column(Integer, default=0)  # units waiting; = sum of lines' backordered
@@ -200,6 +204,11 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     delivered_at: Mapped[datetime | None] = mapped_column(Timestamp)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Delivery (services.delivery): a failed send waits until next_attempt_at; after the last attempt the
+    # row is marked failed_at and left for the seller to inspect (`inden outbox`).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    failed_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class ApiKey(Base):
@@ -364,3 +373,30 @@ class ReplenishmentSuggestion(Base):
     purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Subscription(Base):
+    """A shopper's back-in-stock sign-up for one SKU (double opt-in: pending until the emailed link is opened).
+
+    Status: pending → confirmed → notified (once, when stock is back), or unsubscribed. Only the SHA-256 of
+    the link token is stored, so reading the table does not let anyone confirm or cancel sign-ups.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("product_id", "email"),
+        Index("ix_subscriptions_product_id_status", "product_id", "status"),
+        Index("ix_subscriptions_email_created_at", "email", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    notified_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(Timestamp)
