@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     best_seller_days: int = 30  # demand window for the best-seller label
     best_seller_share: float = 0.1  # top share of selling products (by units) labelled best seller
     restock_days: int = 7  # a product back in stock within this many days is labelled restock
+    cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
     # Email delivery of the outbox (services.delivery, notify.email).
     smtp_from: str = "inden <no-reply@localhost>"

@@ -3,7 +3,8 @@
 Message ids are the English text; `locale/<lang>/LC_MESSAGES/messages.po` holds each language's translation,
 read with Babel at first use (no compile step, no binary in the repository). Placeholders use the gettext
 form `%(name)s`, the one Jinja2's `{% trans %}` blocks produce, so a page, an email and an API message share
-one catalogue (`tests/unit/test_i18n.py` fails when a text has no Indonesian). After adding or changing a text, refresh the catalogues (docs/notifications.md):
+one catalogue (`tests/unit/test_i18n.py` fails when a text has no Indonesian). After adding or changing a
+text, refresh the catalogues (docs/notifications.md):
 
     pybabel extract -F babel.cfg -k translate:2 -o /tmp/messages.pot .
     pybabel update -i /tmp/messages.pot -d src/inden/locale --no-fuzzy-matching
@@ -24,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from inden.config import get_settings
 
@@ -73,3 +75,11 @@ def format_money(amount: Decimal, locale: str, currency: str | None = None) -> s
         whole = pattern.replace(".00", "").replace(",00", "")
         return format_currency(amount, currency, whole, locale=language, currency_digits=False)
     return format_currency(amount, currency, locale=language)
+
+
+def template_environment(folder: Path, locale: str) -> Environment:
+    """A Jinja2 environment over `folder` whose `{% trans %}` blocks speak `locale` (HTML autoescaped)."""
+    environment = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]),
+                              extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(translations(locale_of(locale)), newstyle=True)  # type: ignore[attr-defined]
+    return environment

@@ -7,14 +7,16 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
-from inden.api.routers import orders, planning, products, supply
+from inden.api.routers import orders, planning, products, storefront, supply
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
+from inden.web import pages
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -37,10 +39,15 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.keys = KeyCache(db)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # shop pages on other origins call the storefront endpoints from the browser
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"], max_age=600)
     app.include_router(products.router)
     app.include_router(orders.router)
     app.include_router(supply.router)
     app.include_router(planning.router)
+    app.include_router(storefront.router)
+    app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -378,8 +378,8 @@ class ReplenishmentSuggestion(Base):
 class Subscription(Base):
     """A shopper's back-in-stock sign-up for one SKU (double opt-in: pending until the emailed link is opened).
 
-    Status: pending → confirmed → notified (once, when stock is back), or unsubscribed. Only the SHA-256 of
-    the link token is stored, so reading the table does not let anyone confirm or cancel sign-ups.
+    Status: pending → confirmed → notified (once, when stock is back), or unsubscribed at any time. `token` is
+    the random secret in the confirm and unsubscribe links (the back-in-stock email needs it again).
     """
 
     __tablename__ = "subscriptions"
@@ -394,7 +394,7 @@ class Subscription(Base):
     email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # the secret in the emailed links
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     confirm_sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
     confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -110,3 +110,16 @@ class CustomerLimitExceeded(DomainError):
             f"and asked for {requested} more.",
             sku=sku, limit=limit, already=already, requested=requested,
         )
+
+
+class UnknownSubscriptionLink(NotFound):
+    """A confirm or unsubscribe link whose token names no sign-up (mistyped, or from a deleted one)."""
+
+    def __init__(self) -> None:
+        super().__init__("This link is no longer valid.")
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind from one party (e.g. sign-ups started by one email address)."""
+
+    code = "rate_limited"

@@ -133,9 +133,20 @@ def place_in_queue(session: Session, joining: Sequence[Joining], *, now: datetim
         else:
             placements[item.product.id] = Placement(count + 1, None)
             tail.append(item)
-    plans = _plans(session, [item.product for item in tail], today) if tail else {}
+    etas = tail_etas(session, [(item.product, item.waiting) for item in tail], today=today)
     for item in tail:
-        ahead = [WaitingUnits(0, item.product.backordered)] if item.product.backordered > 0 else []
-        eta = _peg(plans[item.product.id], [*ahead, WaitingUnits(1, item.waiting)])[-1]
-        placements[item.product.id] = Placement(placements[item.product.id].position, eta)
+        placements[item.product.id] = Placement(placements[item.product.id].position, etas[item.product.id])
     return placements
+
+
+def tail_etas(session: Session, joining: Sequence[tuple[Product, int]], *, today: date) -> dict[int, Eta]:
+    """The promise for `waiting` more units of each product joining the tail of its queue, behind every unit
+    waiting now (an order placed now, or the quote a product page shows). Keyed by product id."""
+    if not joining:
+        return {}
+    plans = _plans(session, [product for product, _ in joining], today)
+    etas = {}
+    for product, waiting in joining:
+        ahead = [WaitingUnits(0, product.backordered)] if product.backordered > 0 else []
+        etas[product.id] = _peg(plans[product.id], [*ahead, WaitingUnits(1, waiting)])[-1]
+    return etas

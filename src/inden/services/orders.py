@@ -72,7 +72,7 @@ def place_order(
             _check_customer_limits(session, request, products)
             decision = take_order(
                 [LineRequest(line.sku, line.quantity) for line in request.lines],
-                _snapshots(session, products, today=shop_today(placed_at)),
+                decision_snapshots(session, products, today=shop_today(placed_at)),
             )
             if decision.accepted:
                 order = _create_order(session, request, decision, products, now=placed_at)
@@ -122,7 +122,7 @@ def _remember(session: Session, key: str | None, status_code: int, response: dic
         )
 
 
-def _snapshots(
+def decision_snapshots(
     session: Session, products: dict[str, Product], *, today: date
 ) -> dict[str, tuple[ProductRules, StockLevel]]:
     """What the domain needs to decide an order: each product's rules and stock (incoming only if it counts)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from inden.clock import utcnow
 from inden.config import shop_today
@@ -15,6 +15,7 @@ from inden.domain.errors import InvalidRequest
 from inden.domain.policy import BackorderPolicy
 from inden.services.eta import refresh_etas
 from inden.services.stock import serve_waiting
+from inden.services.subscriptions import signed_up_products, tell_sign_ups
 
 
 def release(db: Database, sku: str, *, now: datetime | None = None) -> int:
@@ -30,19 +31,23 @@ def release(db: Database, sku: str, *, now: datetime | None = None) -> int:
             product.release_at = today
         served = serve_waiting(session, [product], now=now)
         refresh_etas(session, [product], now=now)
+        tell_sign_ups(session, [product], now=now)
         return served
 
 
 def release_due(db: Database, *, now: datetime | None = None) -> dict[str, int]:
-    """The worker's tick: serve every pre-order whose release date has come. Returns units per SKU."""
+    """The worker's tick: serve every pre-order whose release date has come, and tell its confirmed
+    back-in-stock sign-ups it is on sale. Returns units allocated per SKU."""
     now = now or utcnow()
     today = shop_today(now)
     with db.transaction() as session:
         due = session.scalars(select(Product.id).where(
             Product.backorder_policy == BackorderPolicy.PREORDER.value, Product.release_at <= today,
-            Product.backordered > 0, Product.on_hand > Product.allocated)).all()
+            Product.on_hand > Product.allocated,
+            or_(Product.backordered > 0, Product.id.in_(signed_up_products())))).all()
         products = list(lock_products_by_id(session, due).values())
         before = {p.sku: p.allocated for p in products}
         serve_waiting(session, products, now=now)
         refresh_etas(session, products, now=now)
-        return {p.sku: p.allocated - before[p.sku] for p in products}
+        tell_sign_ups(session, products, now=now)
+        return {p.sku: p.allocated - before[p.sku] for p in products if p.allocated > before[p.sku]}

@@ -19,6 +19,7 @@ from inden.domain.ledger import MovementKind
 from inden.services.eta import is_released, refresh_etas
 from inden.services.products import stock_views
 from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
+from inden.services.subscriptions import announce_restock, shelf_before
 
 
 def serve_waiting(session: Session, products: Sequence[Product], *, now: datetime) -> int:
@@ -59,10 +60,12 @@ def _count_in(session: Session, products: dict[str, Product], deltas: dict[str, 
             raise InsufficientStock(sku, requested=-delta, available=available)
         if product.on_hand + delta > MAX_ON_HAND:
             raise InvalidRequest(f"SKU {sku!r} would hold more than {MAX_ON_HAND} units.", sku=sku)
+    before = shelf_before(session, list(products.values()), now=now)
     record_movements(session, [(products[sku], delta) for sku, delta in deltas.items()], kind=kind, reason=reason,
                      ref=ref, now=now)
     serve_waiting(session, list(products.values()), now=now)
     refresh_etas(session, list(products.values()), now=now)
+    announce_restock(session, list(products.values()), before, now=now)
     for product in products.values():
         product.updated_at = now
 

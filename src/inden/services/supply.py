@@ -42,6 +42,7 @@ from inden.services.schemas import (
     SupplierOut,
 )
 from inden.services.stock import serve_waiting
+from inden.services.subscriptions import announce_restock, shelf_before
 
 # --- suppliers and offers ----------------------------------------------------------------------------
 
@@ -258,6 +259,7 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
             product = by_sku[item.sku]
             lines[product.id].received += item.quantity
             session.add(ReceiptLine(receipt_id=record.id, product_id=product.id, quantity=item.quantity))
+        before = shelf_before(session, list(products.values()), now=now)
         record_movements(session, [(by_sku[item.sku], item.quantity) for item in receipt.lines],
                          kind=MovementKind.RECEIPT, reason=f"purchase order {po_id}", ref=f"receipt:{record.id}",
                          now=now)
@@ -266,6 +268,7 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
         po.updated_at = now
         serve_waiting(session, list(products.values()), now=now)
         refresh_etas(session, list(products.values()), now=now)
+        announce_restock(session, list(products.values()), before, now=now)
         return _po_view(session, po)
 
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('confirm_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
@@ -31,7 +31,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_subscriptions_product_id_products')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions')),
     sa.UniqueConstraint('product_id', 'email', name=op.f('uq_subscriptions_product_id_email')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_subscriptions_token_hash'))
+    sa.UniqueConstraint('token', name=op.f('uq_subscriptions_token'))
     )
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index('ix_subscriptions_product_id_status', ['product_id', 'status'], unique=False)

@@ -1,0 +1,77 @@
+"""Pages a shopper opens from an email: confirm a back-in-stock sign-up, unsubscribe.
+
+The token in the link is the credential (no API key). Opening a link only shows a page with a button; the
+change happens on the button's POST, so mail scanners that open every link confirm or cancel nothing.
+Unsubscribe also answers RFC 8058 one-click POSTs to the same address (the `List-Unsubscribe` header).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from inden.api.deps import get_db
+from inden.config import get_settings
+from inden.db.session import Database
+from inden.domain.errors import UnknownSubscriptionLink
+from inden.i18n import locale_of, template_environment, translate
+from inden.services import subscriptions
+from inden.services.schemas import SubscriptionOut
+
+router = APIRouter(prefix="/subscriptions", include_in_schema=False)
+Db = Annotated[Database, Depends(get_db)]
+Token = Annotated[str, Query(min_length=1, max_length=64)]
+TEMPLATES = Path(__file__).parent / "templates"
+
+_TITLES = {
+    "ask_confirm": "Confirm your sign-up",
+    "confirmed": "You are signed up",
+    "ask_unsubscribe": "Unsubscribe",
+    "unsubscribed": "You are unsubscribed",
+    "invalid": "This link is no longer valid.",
+}
+
+
+def _page(state: str, locale: str, *, subscription: SubscriptionOut | None = None, action: str = "",
+          status_code: int = 200) -> HTMLResponse:
+    context: dict[str, Any] = {"state": state, "locale": locale, "subscription": subscription, "action": action,
+                               "shop": get_settings().shop_name, "title": translate(locale, _TITLES[state])}
+    html = template_environment(TEMPLATES, locale).get_template("subscription.html").render(context)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def _visitor_locale(request: Request) -> str:
+    return locale_of(request.headers.get("accept-language", "").split(",")[0].strip())
+
+
+def _answer(request: Request, step: Any, done: str) -> HTMLResponse:
+    try:
+        subscription: SubscriptionOut = step()
+    except UnknownSubscriptionLink:
+        return _page("invalid", _visitor_locale(request), status_code=404)
+    if done == "ask_confirm" and subscription.status != "pending":
+        done = "confirmed" if subscription.status in ("confirmed", "notified") else "invalid"
+    return _page(done, subscription.locale, subscription=subscription, action=str(request.url))
+
+
+@router.get("/confirm")
+def ask_confirm(request: Request, token: Token, db: Db) -> HTMLResponse:
+    return _answer(request, lambda: subscriptions.find_subscription(db, token), "ask_confirm")
+
+
+@router.post("/confirm")
+def confirm(request: Request, token: Token, db: Db) -> HTMLResponse:
+    return _answer(request, lambda: subscriptions.confirm(db, token), "confirmed")
+
+
+@router.get("/unsubscribe")
+def ask_unsubscribe(request: Request, token: Token, db: Db) -> HTMLResponse:
+    return _answer(request, lambda: subscriptions.find_subscription(db, token), "ask_unsubscribe")
+
+
+@router.post("/unsubscribe")
+def unsubscribe(request: Request, token: Token, db: Db) -> HTMLResponse:
+    return _answer(request, lambda: subscriptions.unsubscribe(db, token), "unsubscribed")
