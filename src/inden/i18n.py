@@ -6,7 +6,7 @@ form `%(name)s`, the one Jinja2's `{% trans %}` blocks produce, so a page, an em
 one catalogue (`tests/unit/test_i18n.py` fails when a text has no Indonesian). After adding or changing a
 text, refresh the catalogues (docs/notifications.md):
 
-    pybabel extract -F babel.cfg -k translate:2 -o /tmp/messages.pot .
+    pybabel extract -F babel.cfg -k translate:2 -k N_ -o /tmp/messages.pot .
     pybabel update -i /tmp/messages.pot -d src/inden/locale --no-fuzzy-matching
 """
 
@@ -54,6 +54,11 @@ def translate(locale: str, message: str, **params: object) -> str:
     """`message` (its English text is its id) in `locale`, with `%(name)s` placeholders filled from params."""
     text = translations(locale_of(locale)).ugettext(message)
     return text % params if params else text
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "translate later")
+    """Marks a text for the catalogues where it is defined; `translate` it where it is shown."""
+    return message
 
 
 def format_day(day: date, locale: str) -> str:

@@ -200,3 +200,16 @@ def _back_in_stock(subscription: Subscription, product: Product) -> Event:
 def signed_up_products() -> Select[tuple[int]]:
     """Ids of the products that have a confirmed sign-up waiting (for the worker's launch tick)."""
     return select(Subscription.product_id).where(Subscription.status == SubscriptionStatus.CONFIRMED.value)
+
+
+def count_subscriptions(db: Database, *, sku: str | None = None) -> dict[str, dict[str, int]]:
+    """Sign-ups per SKU and status (for the seller: how many shoppers wait for each product)."""
+    query = (select(Product.sku, Subscription.status, func.count()).join(Product)
+             .group_by(Product.sku, Subscription.status))
+    if sku is not None:
+        query = query.where(Product.sku == sku)
+    counts: dict[str, dict[str, int]] = {}
+    with db.transaction() as session:
+        for row_sku, status, count in session.execute(query):
+            counts.setdefault(row_sku, {})[status] = count
+    return counts

@@ -17,7 +17,7 @@ from inden.api.deps import get_db
 from inden.config import get_settings
 from inden.db.session import Database
 from inden.domain.errors import UnknownSubscriptionLink
-from inden.i18n import locale_of, template_environment, translate
+from inden.i18n import N_, locale_of, template_environment, translate
 from inden.services import subscriptions
 from inden.services.schemas import SubscriptionOut
 
@@ -27,11 +27,11 @@ Token = Annotated[str, Query(min_length=1, max_length=64)]
 TEMPLATES = Path(__file__).parent / "templates"
 
 _TITLES = {
-    "ask_confirm": "Confirm your sign-up",
-    "confirmed": "You are signed up",
-    "ask_unsubscribe": "Unsubscribe",
-    "unsubscribed": "You are unsubscribed",
-    "invalid": "This link is no longer valid.",
+    "ask_confirm": N_("Confirm your sign-up"),
+    "confirmed": N_("You are signed up"),
+    "ask_unsubscribe": N_("Unsubscribe"),
+    "unsubscribed": N_("You are unsubscribed"),
+    "invalid": N_("This link is no longer valid."),
 }
 
 
