@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +31,14 @@ PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 PG_PREFIX = "inden_e2e_"  # + the pid of the pytest process that owns the database
 INDEN = str(Path(sys.executable).with_name("inden"))  # the console script of the environment running pytest
+Environment = Callable[[str], dict[str, str]]
 
 
-def inden(database_url: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the `inden` CLI against `database_url`; never raises on a non-zero exit (callers assert it)."""
-    env = {**os.environ, "INDEN_DATABASE_URL": database_url}
+def inden(database_url: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+          ) -> subprocess.CompletedProcess[str]:
+    """Run the `inden` CLI against `database_url` (with `env` added to ours); never raises on a non-zero exit
+    (callers assert it)."""
+    env = {**os.environ, **(env or {}), "INDEN_DATABASE_URL": database_url}
     return subprocess.run([INDEN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -83,13 +86,14 @@ class Server:
 class _Process:
     """`inden serve` in its own process group, so that teardown ends its workers too."""
 
-    def __init__(self, database_url: str, log_path: Path, *, workers: int) -> None:
+    def __init__(self, database_url: str, log_path: Path, *, workers: int, env: Environment | None = None) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        extra = env(self.base_url) if env else {}
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
             [INDEN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            env={**os.environ, "INDEN_DATABASE_URL": database_url},
+            env={**os.environ, **extra, "INDEN_DATABASE_URL": database_url},
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             preexec_fn=_die_with_parent,
         )
@@ -128,10 +132,11 @@ class _Process:
             self._log.close()
 
 
-def start_server(database_url: str, log_path: Path, *, workers: int) -> _Process:
-    """Start `inden serve` and wait until it is healthy (a few tries, in case another process took the port)."""
+def start_server(database_url: str, log_path: Path, *, workers: int, env: Environment | None = None) -> _Process:
+    """Start `inden serve` and wait until it is healthy (a few tries, in case another process took the port).
+    `env(base_url)` gives settings to add to the server's environment (e.g. INDEN_BASE_URL)."""
     for _ in range(3):
-        process = _Process(database_url, log_path, workers=workers)
+        process = _Process(database_url, log_path, workers=workers, env=env)
         try:
             if process.wait_healthy():
                 return process

@@ -16,7 +16,7 @@ from inden.api.routers import orders, planning, products, storefront, supply
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
-from inden.web import pages
+from inden.web import pages, widget
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -48,6 +48,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(planning.router)
     app.include_router(storefront.router)
     app.include_router(pages.router)
+    app.include_router(widget.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
