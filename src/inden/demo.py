@@ -142,6 +142,7 @@ def run_demo(out: Console, *, db_path: str, orders: int, units: int, clients: in
         restock = units // 2
         stock.adjust_stock(db, FLASH_SKU, StockAdjustment(delta=restock, reason="restock dari pemasok"))
     _print_summary(out, db, outcomes, seconds, orders=orders, restock=restock)
+    _product_pages(out, db)
     _plan(out, db)
     report = audit.verify(db)
     db.dispose()
@@ -155,6 +156,18 @@ def run_demo(out: Console, *, db_path: str, orders: int, units: int, clients: in
     out.print(f"\nDatabase: [cyan]{path}[/] — lihat lagi dengan "
               f"`INDEN_DATABASE_URL=sqlite:///{path} inden backorders`. Jalankan ulang kapan saja.")
     return report.ok
+
+
+def _product_pages(out: Console, db: Database) -> None:
+    """What shoppers read on each product page now (GET /v1/availability, the widget), with the labels."""
+    from inden.services.storefront import availability, refresh_best_sellers
+
+    refresh_best_sellers(db)
+    out.print("\nYang dibaca pembeli di halaman produk (GET /v1/availability, widget.js):")
+    for p in products.list_products(db, limit=100).items:
+        answer = availability(db, p.sku)
+        badges = f" [{', '.join(answer.label_texts)}]" if answer.label_texts else ""
+        out.print(f"  {p.sku:<16} {answer.message}{badges}", highlight=False)
 
 
 DAILY_RATE = {FLASH_SKU: 9.0, "KOPI-GAYO-250": 4.0, "BATIK-TULIS-M": 0.6, "HIJAB-VOAL-HTM": 7.0,
