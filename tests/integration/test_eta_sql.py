@@ -74,19 +74,42 @@ def test_sql_pegging_matches_domain_peg_etas(db: Database, shop, lead, handling,
         changed, written = repeg_queues(session, schedules, now=T0)
         stored = {row.id: (row.eta, row.eta_latest, row.eta_confidence) for row in session.execute(
             select(OrderLine.id, OrderLine.eta, OrderLine.eta_latest, OrderLine.eta_confidence))}
-        events = {row.dedup_key: row.payload for row in session.execute(
+        keys = list(session.scalars(select(OutboxEvent.dedup_key)))
+        events = {int(row.dedup_key.rsplit(":", 1)[1]): row.payload for row in session.execute(
             select(OutboxEvent.dedup_key, OutboxEvent.payload))}
 
     assert stored == {line: expected.get(line, promise) for line, promise in before.items()}
     assert changed == sum(1 for line, promise in expected.items() if promise != before[line])
     moved = {line for line, (eta, latest, _) in expected.items()
              if before[line][0] is not None and (eta, latest) != before[line][:2]}
-    assert written == len(events) == len(moved)
+    assert written == len(events) == len(keys) == len(moved)
     for line in moved:
-        payload = events[f"eta_changed:{T0.isoformat()}:{line}"]
+        payload = events[line]
         assert payload["old"] == {"eta": before[line][0].isoformat(), "eta_latest": before[line][1].isoformat()}
         eta, latest, confidence = expected[line]
         assert payload["new"] == {"eta": eta.isoformat(), "eta_latest": latest.isoformat(),
                                   "eta_confidence": confidence}
         assert (payload["order_id"], payload["sku"]) == (line, sku_of[line])
         assert payload["customer"] == {"email": f"c{line}@contoh.id", "locale": "id"}
+
+
+def test_a_line_moved_twice_in_one_transaction_gets_two_events(db: Database) -> None:
+    """Two re-pegs at the same `now` (a cancellation and a new order in one minute, say) each tell the customer."""
+    supply_early, supply_late = [Inbound(day(5), 1)], [Inbound(day(9), 1)]
+    options = {"today": TODAY, "lead_time_days": 20, "handling_days": 0, "estimated_delay_days": 0}
+    with db.transaction() as session:
+        _clear(session)
+        session.execute(insert(Product).values(id=1, sku="SKU-1", name="P", backorder_policy="allow",
+                                               lead_time_days=20, on_hand=0, allocated=0, backordered=1,
+                                               created_at=T0, updated_at=T0))
+        session.execute(insert(Order).values(id=1, customer_email="c@contoh.id", customer_locale="id",
+                                             fulfilment="partial", priority=0, status="backordered", created_at=T0))
+        session.execute(insert(OrderLine).values(id=1, order_id=1, product_id=1, quantity=1, allocated=0,
+                                                 backordered=1, shipped=0, cancelled=0, priority=0,
+                                                 order_created_at=T0, eta=day(1), eta_latest=day(1),
+                                                 eta_confidence="scheduled"))
+        assert repeg_queues(session, {1: peg_schedule(supply_early, **options)}, now=T0) == (1, 1)
+        assert repeg_queues(session, {1: peg_schedule(supply_late, **options)}, now=T0) == (1, 1)
+        moves = [(e["old"]["eta"], e["new"]["eta"]) for e in session.scalars(
+            select(OutboxEvent.payload).order_by(OutboxEvent.id))]
+    assert moves == [(day(1).isoformat(), day(5).isoformat()), (day(5).isoformat(), day(9).isoformat())]

@@ -11,6 +11,7 @@ An integration test holds the SQL equal to `peg_etas` on random queues.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 
@@ -168,7 +169,9 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
         return 0, 0
     connection = session.connection()
     _load_schedules(connection, schedules)
-    params = {"now": now, "key_prefix": f"eta_changed:{now.isoformat()}:"}
+    # One re-peg may move a line's promise, and another in the same transaction (same `now`) move it again:
+    # a token per call, not the time, keeps each event's key unique (see the guide's outbox table).
+    params = {"now": now, "key_prefix": f"eta_changed:{uuid.uuid4().hex[:16]}:"}
     if connection.dialect.name == "postgresql":
         changed, written = session.execute(_POSTGRESQL, params).one()
         return int(changed), int(written)
