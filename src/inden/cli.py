@@ -448,8 +448,10 @@ def release(sku: str) -> None:
 
 @app.command()
 def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0,
-           plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True) -> None:
-    """Background duties on a timer: release pre-orders whose date has come; plan replenishment daily."""
+           plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
+           deliver: Annotated[bool, typer.Option(help="Email the outbox each tick if INDEN_SMTP_URL is set.")] = True,
+           ) -> None:
+    """Background duties on a timer: release pre-orders whose date has come; plan replenishment daily; email."""
     import time
 
     from inden.clock import utcnow
@@ -468,8 +470,13 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
             planned_on = result.today
             out.print(f"planned {len(result.plans)} SKU(s): {len(result.suggestions)} suggestion(s), "
                       f"{result.alerts} alert(s), {len(result.purchase_orders)} purchase order(s)")
+        if deliver and get_settings().smtp_url:
+            from inden.cli_delivery import deliver_due
+
+            deliver_due()
         if once:
             return
         time.sleep(interval)
 
+import inden.cli_delivery  # noqa: E402,F401  (registers deliver, outbox)
 from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)
