@@ -7,8 +7,6 @@ The shop's page is served from another origin than inden, as in production (CORS
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import shutil
 import threading
@@ -19,31 +17,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import BACKENDS, fresh_database, inden, make_key, start_server
+from tests.smtp import Inbox, smtp_server
 
 pytestmark = pytest.mark.timeout(240)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self.lock:
-            return [m for m in self.messages if m["To"] and address in m["To"]]
 
 
 def text_of(message: EmailMessage) -> str:
@@ -53,14 +33,9 @@ def text_of(message: EmailMessage) -> str:
 
 
 @pytest.fixture(scope="module")
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    try:
-        yield handler, controller.server.sockets[0].getsockname()[1]
-    finally:
-        controller.stop()
+def inbox() -> Iterator[Inbox]:
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +69,12 @@ def write_product_page(directory: Path, inden_url: str, storefront_key: str) -> 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_sign_up_on_the_product_page_confirm_in_the_browser_and_hear_when_it_is_back(
-    backend: str, tmp_path: Path, inbox: tuple[Inbox, int], browser: Browser,
+    backend: str, tmp_path: Path, inbox: Inbox, browser: Browser,
 ) -> None:
-    mails, smtp_port = inbox
+    mails = inbox
     shop = shop_server(tmp_path)
     shop_origin = f"http://127.0.0.1:{shop.server_address[1]}"
-    mail_env = {"INDEN_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "INDEN_SHOP_NAME": "Toko Kaos"}
+    mail_env = {"INDEN_SMTP_URL": inbox.url, "INDEN_SHOP_NAME": "Toko Kaos"}
     page = browser.new_page()
     try:
         with fresh_database(backend, tmp_path) as url:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -41,59 +35,11 @@ from inden.services.schemas import (
     SubscriptionCreate,
     SupplierCreate,
 )
+from tests.smtp import Inbox, free_port, smtp_server
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 TODAY = shop_today(NOW)
 SERUM, KOPI = "SERUM-VITC-30", "KOPI-GAYO-250"
-
-
-# --- a real SMTP server -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler that keeps what it accepts and refuses what it is told to (reply per address)."""
-
-    url: str = ""
-    messages: list[EmailMessage] = field(default_factory=list)
-    refuse_recipient: dict[str, str] = field(default_factory=dict)
-    refuse_data: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address in self.refuse_recipient:
-            return self.refuse_recipient[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.delay)
-        for address in envelope.rcpt_tos:
-            if address in self.refuse_data:
-                return self.refuse_data[address]
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def smtp_server(**options: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
