@@ -451,18 +451,24 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
            deliver: Annotated[bool, typer.Option(help="Email the outbox each tick if INDEN_SMTP_URL is set.")] = True,
            ) -> None:
-    """Background duties on a timer: release pre-orders whose date has come; plan replenishment daily; email."""
+    """Background duties on a timer: release pre-orders whose date has come; rank best sellers hourly; plan
+    replenishment daily; email the outbox."""
     import time
 
     from inden.clock import utcnow
     from inden.config import shop_today
     from inden.services.preorders import release_due
+    from inden.services.storefront import refresh_best_sellers
 
     planned_on = None
+    ranked_at: float | None = None
     while True:
         released = run(lambda db: release_due(db))
         for sku, units in released.items():
             out.print(f"released {sku}: {units} unit(s) allocated")
+        if ranked_at is None or time.monotonic() - ranked_at >= 3600:
+            run(lambda db: refresh_best_sellers(db))
+            ranked_at = time.monotonic()
         if plan and planned_on != shop_today(utcnow()):
             from inden.services.planning import run_plan
 
@@ -479,4 +485,5 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
         time.sleep(interval)
 
 import inden.cli_delivery  # noqa: E402,F401  (registers deliver, outbox)
+import inden.cli_storefront  # noqa: E402,F401  (registers availability, best-sellers, subscriptions)
 from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)
