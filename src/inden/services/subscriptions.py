@@ -95,9 +95,10 @@ def _check_rate(session: Session, email: str, *, now: datetime) -> None:
                           email=email, limit=limit)
 
 
-def _by_token(session: Session, token: str, *, lock: bool = False) -> tuple[Subscription, Product]:
+def _by_token(session: Session, token: str, *, lock: tuple[type, ...] = ()) -> tuple[Subscription, Product]:
+    """The sign-up a link names and its product; `lock` names which of their rows to lock (PostgreSQL)."""
     query = select(Subscription, Product).join(Product).where(Subscription.token == token)
-    row = session.execute(query.with_for_update() if lock else query).first()
+    row = session.execute(query.with_for_update(of=list(lock)) if lock else query).first()
     if row is None:
         raise UnknownSubscriptionLink()
     return row[0], row[1]
@@ -118,7 +119,9 @@ def confirm(db: Database, token: str, *, now: datetime | None = None) -> Subscri
     """Confirm a pending sign-up (idempotent: a confirmed or notified one stays as it is)."""
     now = now or utcnow()
     with db.transaction() as session:
-        subscription, product = _by_token(session, token, lock=True)
+        # The product's row too: a stock-in holds it while it tells the confirmed sign-ups, so this confirmation
+        # comes wholly before it (and is told there) or wholly after (and sees the stock here): never neither.
+        subscription, product = _by_token(session, token, lock=(Subscription, Product))
         if subscription.status == SubscriptionStatus.UNSUBSCRIBED.value:
             raise UnknownSubscriptionLink()
         if subscription.status == SubscriptionStatus.PENDING.value:
@@ -132,7 +135,7 @@ def unsubscribe(db: Database, token: str, *, now: datetime | None = None) -> Sub
     """Stop every email of this sign-up (idempotent)."""
     now = now or utcnow()
     with db.transaction() as session:
-        subscription, product = _by_token(session, token, lock=True)
+        subscription, product = _by_token(session, token, lock=(Subscription,))
         if subscription.status != SubscriptionStatus.UNSUBSCRIBED.value:
             subscription.status = SubscriptionStatus.UNSUBSCRIBED.value
             subscription.unsubscribed_at = now
