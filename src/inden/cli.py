@@ -484,6 +484,7 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
             return
         time.sleep(interval)
 
+import inden.cli_analytics  # noqa: E402,F401  (registers report)
 import inden.cli_delivery  # noqa: E402,F401  (registers deliver, outbox)
 import inden.cli_storefront  # noqa: E402,F401  (registers availability, best-sellers, subscriptions)
 from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)

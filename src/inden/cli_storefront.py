@@ -63,3 +63,4 @@ def list_subscriptions(sku: Annotated[str | None, typer.Option(help="Only this S
     for row_sku, by_status in sorted(counts.items()):
         table.add_row(row_sku, *(str(by_status.get(status, 0)) for status in statuses))
     out.print(table)
+

@@ -123,6 +123,8 @@ class OrderLine(Base):
     backordered: Mapped[int] = mapped_column(Integer, default=0)
     shipped: Mapped[int] = mapped_column(Integer, default=0)
     cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    # Units that had to wait when the order was placed (the rest came from stock): the fill rate's record.
+    backordered_at_order: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # Copies of the order's queue keys so the queue is one index scan.
     priority: Mapped[int] = mapped_column(Integer)
     order_created_at: Mapped[datetime] = mapped_column(Timestamp)

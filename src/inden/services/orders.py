@@ -173,7 +173,8 @@ def _create_order(
         eta = placed.eta if placed else None
         lines.append({
             "order_id": order_id, "product_id": products[take.sku].id, "quantity": take.quantity,
-            "allocated": take.allocated, "backordered": take.backordered, "shipped": 0, "cancelled": 0,
+            "allocated": take.allocated, "backordered": take.backordered, "backordered_at_order": take.backordered,
+            "shipped": 0, "cancelled": 0,
             "priority": request.priority, "order_created_at": now, "eta": eta.eta if eta else None,
             "eta_latest": eta.eta_latest if eta else None, "eta_confidence": eta.confidence if eta else None,
         })

@@ -1,4 +1,5 @@
-"""storefront: back-in-stock subscriptions; product labels; outbox delivery state (retry, last error, failed)
+"""storefront: back-in-stock subscriptions; product labels; outbox delivery state (retry, last error, failed);
+order lines remember the units that had to wait when placed (fill rate)
 
 Revision ID: 0005
 Revises: 0004
@@ -41,6 +42,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('best_seller', sa.Boolean(), server_default=sa.text('false'), nullable=False))
         batch_op.add_column(sa.Column('restocked_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('backordered_at_order', sa.Integer(), server_default=sa.text('0'), nullable=False))
+
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_error', sa.String(length=500), nullable=True))
@@ -52,6 +56,8 @@ def downgrade() -> None:
         batch_op.drop_column('failed_at')
         batch_op.drop_column('last_error')
         batch_op.drop_column('next_attempt_at')
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_column('backordered_at_order')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_column('restocked_at')
         batch_op.drop_column('best_seller')
