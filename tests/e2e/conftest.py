@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,11 +25,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright never downloads one
 PG_PREFIX = "inden_e2e_"  # + the pid of the pytest process that owns the database
 INDEN = str(Path(sys.executable).with_name("inden"))  # the console script of the environment running pytest
 Environment = Callable[[str], dict[str, str]]
@@ -201,3 +204,15 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             yield Server(process.base_url, url, staff_key, storefront_key, log_path)
         finally:
             process.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed for browser tests: apt-get install chromium (see README)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -8,7 +8,6 @@ The shop's page is served from another origin than inden, as in production (CORS
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -17,13 +16,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import BACKENDS, fresh_database, inden, make_key, start_server
 from tests.smtp import Inbox, smtp_server
 
 pytestmark = pytest.mark.timeout(240)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def text_of(message: EmailMessage) -> str:
@@ -36,18 +34,6 @@ def text_of(message: EmailMessage) -> str:
 def inbox() -> Iterator[Inbox]:
     with smtp_server() as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed for browser tests: apt-get install chromium (see README)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def shop_server(directory: Path) -> ThreadingHTTPServer:

@@ -16,7 +16,7 @@ from inden.api.routers import analytics, orders, planning, products, storefront,
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
-from inden.web import pages, widget
+from inden.web import dashboard, pages, widget
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -50,6 +50,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
+    app.include_router(dashboard.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,46 @@
+"""The seller's dashboard in a real browser (Debian's chromium via Playwright) against a real `inden serve`:
+the figures of GET /v1/analytics, in Indonesian by default, behind a staff key."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import Server
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, browser: Browser) -> None:
+    with server.client() as http:
+        assert http.post("/v1/products", json={"sku": "DASH-KOPI", "name": "Kopi", "price": "89000",
+                                               "backorder_policy": "deny"}).status_code == 201
+        assert http.post("/v1/products/DASH-KOPI/stock-adjustments",
+                         json={"delta": 2, "reason": "stok awal"}).status_code == 201
+        for email, expected in (("a@contoh.id", 201), ("b@contoh.id", 409)):  # the second is refused
+            placed = http.post("/v1/orders", json={"customer": {"email": email},
+                                                   "lines": [{"sku": "DASH-KOPI", "quantity": 2}]})
+            assert placed.status_code == expected
+        figures = http.get("/v1/analytics", params={"days": 30}).json()
+    page = browser.new_page()
+    try:
+        page.goto(f"{server.base_url}/dashboard")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Ringkasan toko")
+        page.get_by_label("Kunci API").fill(server.storefront_key)  # a shop-page key may not read figures
+        page.get_by_role("button", name="Tampilkan").click()
+        expect(page.locator("#key-error")).to_be_visible()
+
+        page.get_by_label("Kunci API").fill(server.staff_key)
+        page.get_by_role("button", name="Tampilkan").click()
+        fill_rate = figures["demand"]["fill_rate"]
+        expect(page.locator("#fill-rate")).to_have_text(f"{round(fill_rate * 100, 1):g}%".replace(".", ","))
+        expect(page.locator("#lost")).to_contain_text(f"{figures['demand']['refused_units']} · Rp")
+        row = page.locator("#skus tbody tr", has_text="DASH-KOPI")
+        expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
+        expect(row.locator("td").nth(4)).to_contain_text("178.000")
+
+        page.goto(f"{server.base_url}/dashboard?lang=en")  # the key stays for this tab
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Shop at a glance")
+        expect(page.locator("#report")).to_be_visible()
+    finally:
+        page.close()
