@@ -449,10 +449,11 @@ def release(sku: str) -> None:
 @app.command()
 def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0,
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
-           deliver: Annotated[bool, typer.Option(help="Email the outbox each tick if INDEN_SMTP_URL is set.")] = True,
+           deliver: Annotated[bool, typer.Option(
+               help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
            ) -> None:
     """Background duties on a timer: release pre-orders whose date has come; rank best sellers hourly; plan
-    replenishment daily; email the outbox."""
+    replenishment daily; email the outbox and post it to the webhooks."""
     import time
 
     from inden.clock import utcnow
@@ -480,6 +481,10 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
             from inden.cli_delivery import deliver_due
 
             deliver_due()
+        if deliver:
+            from inden.cli_webhooks import send_due
+
+            send_due()
         if once:
             return
         time.sleep(interval)
@@ -487,4 +492,5 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
 import inden.cli_analytics  # noqa: E402,F401  (registers report)
 import inden.cli_delivery  # noqa: E402,F401  (registers deliver, outbox)
 import inden.cli_storefront  # noqa: E402,F401  (registers availability, best-sellers, subscriptions)
+import inden.cli_webhooks  # noqa: E402,F401  (registers webhooks)
 from inden import cli_planning  # noqa: E402,F401  (registers import, events, forecast, plan, simulate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -92,3 +93,17 @@ def test_analytics_over_http_and_bad_days(db: Database) -> None:
         assert client.get("/v1/analytics", params={"days": 0}).status_code == 422
         client.headers["Authorization"] = f"Bearer {create_key(db, Role.STOREFRONT)}"
         assert client.get("/v1/analytics").status_code == 403
+
+
+def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("products", "add", "KOPI-GAYO-250", "Kopi Gayo", "--policy", "deny", "--price", "89000").exit_code == 0
+    assert run("stock", "adjust", "KOPI-GAYO-250", "2", "--reason", "stok awal").exit_code == 0
+    assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI-GAYO-250:2").exit_code == 0
+    assert run("orders", "place", "--email", "sari@contoh.id", "--line", "KOPI-GAYO-250:2").exit_code == 2
+    shown = run("report", "--days", "7")
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.stdout.split())  # the console wraps long lines
+    assert "fill rate 50.0%" in said and "2 units refused, Rp178.000" in said
+    figures = json.loads(run("report", "--json").stdout)
+    assert figures["demand"]["refused_units"] == 2 and figures["skus"][0]["sku"] == "KOPI-GAYO-250"
+    assert run("report", "--days", "0").exit_code == 2

@@ -14,19 +14,10 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from inden.cli import app
-from inden.config import get_settings
 from inden.db.session import Database
 
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def test_cli_runs_an_order_from_product_to_shipment(run) -> None:  # type: ignore[no-untyped-def]

@@ -9,20 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
-from typer.testing import CliRunner
-
-from inden.cli import app
-from inden.config import get_settings
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, [str(a) for a in args])
-    get_settings.cache_clear()
 
 
 def sales_csv(path: Path, rates: dict[str, float], days: int = 200) -> Path:

@@ -3,22 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from inden.cli import app
-from inden.config import get_settings
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def test_availability_prints_the_product_pages_sentence_and_labels(run) -> None:  # type: ignore[no-untyped-def]
@@ -53,17 +39,3 @@ def test_bad_input_is_a_message_and_exit_code_2(run, args: list[str], message: s
     result = run(*args)
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
-
-
-def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-untyped-def]
-    assert run("products", "add", "KOPI-GAYO-250", "Kopi Gayo", "--policy", "deny", "--price", "89000").exit_code == 0
-    assert run("stock", "adjust", "KOPI-GAYO-250", "2", "--reason", "stok awal").exit_code == 0
-    assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI-GAYO-250:2").exit_code == 0
-    assert run("orders", "place", "--email", "sari@contoh.id", "--line", "KOPI-GAYO-250:2").exit_code == 2
-    shown = run("report", "--days", "7")
-    assert shown.exit_code == 0, shown.output
-    said = " ".join(shown.stdout.split())  # the console wraps long lines
-    assert "fill rate 50.0%" in said and "2 units refused, Rp178.000" in said
-    figures = json.loads(run("report", "--json").stdout)
-    assert figures["demand"]["refused_units"] == 2 and figures["skus"][0]["sku"] == "KOPI-GAYO-250"
-    assert run("report", "--days", "0").exit_code == 2

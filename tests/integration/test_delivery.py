@@ -9,14 +9,11 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from inden.cli import app
 from inden.clock import as_utc
 from inden.config import get_settings, shop_today
 from inden.db.models import OutboxEvent
@@ -381,72 +378,62 @@ def test_an_email_sent_just_before_a_crash_is_sent_again_with_the_same_message_i
 # --- the command line -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.delenv("INDEN_SMTP_URL", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
-
-
-def test_inden_deliver_without_a_mail_server_says_what_to_set(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("deliver")
+def test_inden_deliver_without_a_mail_server_says_what_to_set(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("deliver")
     assert result.exit_code == 2
     assert "INDEN_SMTP_URL is not set" in result.output
 
 
 def test_inden_deliver_emails_the_outbox_and_inden_outbox_shows_failures(  # type: ignore[no-untyped-def]
-        cli, smtp: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        run, smtp: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", smtp.url)
     get_settings.cache_clear()
-    assert cli("products", "add", SERUM, "Serum Vitamin C 30 ml").exit_code == 0
-    assert cli("orders", "place", "--email", "siti@contoh.id", "--line", f"{SERUM}:1").exit_code == 0
-    assert cli("orders", "place", "--email", "hilang@contoh.id", "--line", f"{SERUM}:1").exit_code == 0
+    assert run("products", "add", SERUM, "Serum Vitamin C 30 ml").exit_code == 0
+    assert run("orders", "place", "--email", "siti@contoh.id", "--line", f"{SERUM}:1").exit_code == 0
+    assert run("orders", "place", "--email", "hilang@contoh.id", "--line", f"{SERUM}:1").exit_code == 0
     smtp.refuse_recipient["hilang@contoh.id"] = "550 5.1.1 No such user"
 
-    delivered = cli("deliver")
+    delivered = run("deliver")
     assert delivered.exit_code == 0, delivered.output
     assert "delivered 1 event(s) in 1 email(s); 0 skipped, 0 to retry, 1 failed" in delivered.output
     assert [m["To"] for m in smtp.messages] == ["siti@contoh.id"]
-    failed = cli("outbox", "--failed")
+    failed = run("outbox", "--failed")
     assert "order.backordered" in failed.output and "550 5.1.1 No such user" in failed.output
     assert "1 failed event(s)" in failed.output
-    assert "0 pending event(s)" in cli("outbox").output
+    assert "0 pending event(s)" in run("outbox").output
 
-    assert cli("outbox", "retry").exit_code == 2
-    not_failed = cli("outbox", "retry", "1")
+    assert run("outbox", "retry").exit_code == 2
+    not_failed = run("outbox", "retry", "1")
     assert not_failed.exit_code == 2 and "has not failed" in not_failed.output
-    assert cli("outbox", "retry", "99").exit_code == 2
+    assert run("outbox", "retry", "99").exit_code == 2
     del smtp.refuse_recipient["hilang@contoh.id"]
-    assert "1 event(s) queued" in cli("outbox", "retry", "--all-failed").output
-    assert "1 pending event(s)" in cli("outbox").output
+    assert "1 event(s) queued" in run("outbox", "retry", "--all-failed").output
+    assert "1 pending event(s)" in run("outbox").output
 
-    assert cli("worker", "--once", "--no-plan", "--no-deliver").exit_code == 0
+    assert run("worker", "--once", "--no-plan", "--no-deliver").exit_code == 0
     assert len(smtp.messages) == 1
-    worked = cli("worker", "--once", "--no-plan")
+    worked = run("worker", "--once", "--no-plan")
     assert worked.exit_code == 0, worked.output
     assert [m["To"] for m in smtp.messages] == ["siti@contoh.id", "hilang@contoh.id"]
 
 
 def test_inden_deliver_exits_1_when_the_mail_server_is_down(  # type: ignore[no-untyped-def]
-        cli, monkeypatch: pytest.MonkeyPatch) -> None:
+        run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
     get_settings.cache_clear()
-    cli("products", "add", SERUM, "Serum Vitamin C 30 ml")
-    cli("orders", "place", "--email", "siti@contoh.id", "--line", f"{SERUM}:1")
+    run("products", "add", SERUM, "Serum Vitamin C 30 ml")
+    run("orders", "place", "--email", "siti@contoh.id", "--line", f"{SERUM}:1")
 
-    result = cli("deliver")
+    result = run("deliver")
 
     assert result.exit_code == 1
     assert "mail server unavailable" in result.output
-    assert "1 pending event(s)" in cli("outbox").output
+    assert "1 pending event(s)" in run("outbox").output
 
 
-def test_a_bad_smtp_url_is_a_user_error(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_smtp_url_is_a_user_error(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INDEN_SMTP_URL", "http://mail.toko.id")
     get_settings.cache_clear()
-    result = cli("deliver")
+    result = run("deliver")
     assert result.exit_code == 2 and "not an SMTP URL" in result.output
 

@@ -402,3 +402,25 @@ class Subscription(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     notified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class WebhookEndpoint(Base):
+    """A seller's system that wants the outbox's events over HTTP (services.webhooks).
+
+    Events go in outbox order, in batches, signed with `secret`; `next_event_id` is the first outbox id not
+    yet acknowledged (a cursor, so delivery is at least once and in order per endpoint). After a failure the
+    endpoint waits until `next_attempt_at`; after too many in a row it is disabled until the seller enables it.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(64))
+    event_types: Mapped[list[str] | None] = mapped_column(JSON)  # None: every event type
+    next_event_id: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    disabled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

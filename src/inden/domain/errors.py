@@ -47,6 +47,11 @@ class UnknownPurchaseOrder(NotFound):
         super().__init__(f"No purchase order with id {po_id}.", purchase_order_id=po_id)
 
 
+class UnknownWebhook(NotFound):
+    def __init__(self, webhook_id: int) -> None:
+        super().__init__(f"No webhook with id {webhook_id}.", webhook_id=webhook_id)
+
+
 class DuplicateSku(InvalidRequest):
     def __init__(self, sku: str) -> None:
         super().__init__(f"A product with SKU {sku!r} already exists.", sku=sku)

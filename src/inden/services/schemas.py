@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    HttpUrl,
     PlainSerializer,
     StringConstraints,
     field_validator,
@@ -535,3 +536,30 @@ class AnalyticsOut(BaseModel):
     currency: str
     at_risk: list[SkuFigures]  # customers waiting with no supply behind them, or a likely stock-out, worst first
     skus: list[SkuFigures]  # every SKU with demand in the period or customers waiting, most lost first
+
+
+# Webhooks (the outbox's events, over HTTP, to the seller's own systems)
+
+EventType = Literal["order.backordered", "backorder.allocated", "order.cancelled", "order.shipped", "eta_changed",
+                    "subscription.confirm", "back_in_stock", "reorder_point_reached"]
+
+
+class WebhookCreate(Request):
+    url: HttpUrl  # http or https; https in production (the payloads carry customers' email addresses)
+    events: Annotated[list[EventType], Field(min_length=1)] | None = None  # None: every event type
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str] | None
+    active: bool  # False once disabled after failing too long; `inden webhooks enable ID` restarts it
+    next_event_id: int  # the first outbox event not yet acknowledged
+    attempts: int  # failures in a row
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str  # shown once: verify each request's `Inden-Signature` with it
