@@ -95,3 +95,17 @@ def deliver(once: Annotated[bool, typer.Option(help="One batch only.")] = False)
     """Email the outbox's due events (INDEN_SMTP_URL) until nothing is due; exit 1 if the server is unavailable."""
     if not deliver_due(once=once):
         raise typer.Exit(1)
+
+
+@outbox_app.command("prune")
+def outbox_prune(
+    older_than: Annotated[int, typer.Option(min=1, help="Days: delete settled events older than this.")] = 30,
+    unemailed: Annotated[bool, typer.Option(help="Also events never emailed (a shop without email).")] = False,
+) -> None:
+    """Delete old events that are emailed (or given up on) and posted to every active webhook."""
+    from datetime import timedelta
+
+    from inden.services.retention import prune_outbox
+
+    pruned = run(lambda db: prune_outbox(db, older_than=timedelta(days=older_than), unemailed=unemailed))
+    out.print(f"{pruned} event(s) deleted")
