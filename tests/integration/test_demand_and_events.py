@@ -128,6 +128,21 @@ def test_an_event_is_stored_with_its_skus_and_a_past_event_shows_its_measured_up
     assert [e.name for e in events.list_events(db, now=NOW)] == ["12.12", "Promo 11.11 awal"]
 
 
+def test_several_past_events_are_each_measured_on_their_own_skus_and_days(db: Database) -> None:
+    add(db, "KOPI")
+    add(db, "TEH")
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(40)]
+    kopi = "".join(f"{d},KOPI,{12 if date(2026, 11, 1) <= d <= date(2026, 11, 3) else 4}\n" for d in days)
+    teh = "".join(f"{d},TEH,{10 if date(2026, 10, 30) <= d <= date(2026, 10, 31) else 2}\n" for d in days)
+    import_sales(db, "date,sku,quantity\n" + kopi + teh, now=NOW)
+    for name, sku, start, end in (("Kopi", "KOPI", date(2026, 11, 1), date(2026, 11, 3)),
+                                  ("Teh", "TEH", date(2026, 10, 30), date(2026, 10, 31))):
+        events.create_event(db, EventCreate(name=name, starts_on=start, ends_on=end, skus=[sku], uplift=2), now=NOW)
+    measured = {e.name: (e.measured_uplift, e.baseline_per_day) for e in events.list_events(db, now=NOW)}
+    assert measured["Kopi"] == (pytest.approx(3.0), pytest.approx(4.0))
+    assert measured["Teh"] == (pytest.approx(5.0), pytest.approx(2.0))
+
+
 def test_an_event_for_an_unknown_sku_writes_nothing(db: Database) -> None:
     add(db, "KOPI")
     with pytest.raises(UnknownSku):

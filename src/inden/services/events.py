@@ -30,29 +30,43 @@ def _event_skus(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
     return skus
 
 
-def _measured(session: Session, event: DemandEvent, skus: list[str], today: date
-              ) -> tuple[float | None, float | None, float | None]:
-    """(uplift, baseline per day, actual per day) of an event that has ended; Nones before that."""
-    if event.ends_on >= today:
-        return None, None, None
-    ids = list(session.scalars(select(Product.id).where(Product.sku.in_(skus))))
-    history = load_demand_history(session, since=event.starts_on - timedelta(days=BASELINE_DAYS),
-                                  until=event.ends_on, timezone=get_settings().timezone, product_ids=ids)
-    seen = history[~history["censored"]].groupby("ds")["y"].sum()
-    days = seen.index.date if len(seen) else []
-    before = seen[[d < event.starts_on for d in days]]
-    during = seen[[d >= event.starts_on for d in days]]
-    if before.empty or during.empty:
-        return None, None, None
-    baseline, actual = float(before.mean()), float(during.mean())
-    return (actual / baseline if baseline > 0 else None), baseline, actual
+Measured = tuple[float | None, float | None, float | None]  # uplift, baseline per day, actual per day
+
+
+def _measured(session: Session, events: list[DemandEvent], skus: dict[int, list[str]], today: date
+              ) -> dict[int, Measured]:
+    """Per event that has ended: (uplift, baseline per day, actual per day) from the demand history, loaded
+    once for all of them; Nones where a window has no uncensored day to compare."""
+    past = [e for e in events if e.ends_on < today and skus[e.id]]
+    if not past:
+        return {}
+    ids = list(session.scalars(select(Product.id).where(Product.sku.in_({s for e in past for s in skus[e.id]}))))
+    history = load_demand_history(session, since=min(e.starts_on for e in past) - timedelta(days=BASELINE_DAYS),
+                                  until=max(e.ends_on for e in past), timezone=get_settings().timezone,
+                                  product_ids=ids)
+    seen = history[~history["censored"]]
+    seen = seen.assign(day=seen["ds"].dt.date) if len(seen) else seen.assign(day=[])
+    measured: dict[int, Measured] = {}
+    for event in past:
+        window = seen[seen["unique_id"].isin(skus[event.id])
+                      & (seen["day"] >= event.starts_on - timedelta(days=BASELINE_DAYS))
+                      & (seen["day"] <= event.ends_on)]
+        daily = window.groupby("day")["y"].sum()
+        before = daily[[d < event.starts_on for d in daily.index]]
+        during = daily[[d >= event.starts_on for d in daily.index]]
+        if before.empty or during.empty:
+            continue
+        baseline, actual = float(before.mean()), float(during.mean())
+        measured[event.id] = ((actual / baseline if baseline > 0 else None), baseline, actual)
+    return measured
 
 
 def _views(session: Session, events: list[DemandEvent], today: date) -> list[EventOut]:
     skus = _event_skus(session, [e.id for e in events])
+    measured = _measured(session, events, skus, today)
     views = []
     for e in events:
-        uplift, baseline, actual = _measured(session, e, skus[e.id], today)
+        uplift, baseline, actual = measured.get(e.id, (None, None, None))
         views.append(EventOut(
             id=e.id, name=e.name, kind=e.kind, starts_on=e.starts_on, ends_on=e.ends_on, skus=skus[e.id],
             uplift=e.uplift, expected_units=e.expected_units, measured_uplift=uplift,
