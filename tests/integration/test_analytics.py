@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from inden.api.app import create_app
 from inden.config import shop_today
+from inden.db.models import Product
 from inden.db.session import Database
 from inden.domain.errors import OutOfStock
 from inden.services import orders, products, stock, supply
@@ -71,6 +73,16 @@ def test_fill_rate_waiting_and_lost_sales_from_real_orders(db: Database) -> None
     lama = report.at_risk[0]
     assert (lama.ordered_units, lama.waiting_units, lama.estimated_units) == (0, 5, 5)
     assert report.skus[0].fill_rate == pytest.approx(1 / 4)  # HABIS: 1 from stock, 3 refused
+
+
+def test_a_product_the_plan_found_at_its_reorder_point_is_at_risk_even_without_demand_here(db: Database) -> None:
+    shop(db)
+    make(db, "SEPI", 3, at=NOW - timedelta(days=3))
+    with db.transaction() as session:
+        session.execute(update(Product).where(Product.sku == "SEPI").values(below_reorder_point=True))
+    report = shop_report(db, days=30, now=NOW)
+    assert [s.sku for s in report.at_risk] == ["LAMA", "SEPI"]
+    assert report.at_risk[1].below_reorder_point and report.at_risk[1].ordered_units == 0
 
 
 def test_a_longer_window_counts_older_orders(db: Database) -> None:

@@ -31,7 +31,8 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
         refused = _refused(session, since)
         waiting = _waiting(session, now)
         risks = _pending_risks(session)
-        ids = set(ordered) | set(refused) | set(waiting)
+        low = set(session.scalars(select(Product.id).where(Product.below_reorder_point.is_(True))))
+        ids = set(ordered) | set(refused) | set(waiting) | low
         products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))} if ids else {}
     skus = [_sku_figures(products[i], ordered.get(i, (0, 0)), refused.get(i, 0), waiting.get(i, []), risks.get(i))
             for i in ids]
@@ -51,7 +52,8 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
                            estimated_units=sum(u for _, u, sure in _all(waiting) if not sure)),
         lost_value=sum((s.lost_value or Decimal(0) for s in skus), Decimal(0)),
         currency=get_settings().currency,
-        at_risk=sorted((s for s in skus if s.estimated_units or (s.stockout_risk or 0) >= RISKY),
+        at_risk=sorted((s for s in skus if s.estimated_units or s.below_reorder_point
+                        or (s.stockout_risk or 0) >= RISKY),
                        key=lambda s: (-s.estimated_units, -(s.stockout_risk or 0), s.sku))[:20],
         skus=skus[:100],
     )
@@ -105,4 +107,5 @@ def _sku_figures(product: Product, ordered: tuple[int, int], refused: int, waiti
         estimated_units=sum(units for _, units, sure in waiting if not sure),
         oldest_wait_days=max((age for age, _, _ in waiting), default=None),
         stockout_risk=risk[0] if risk else None, suggestion_id=risk[1] if risk else None,
+        below_reorder_point=product.below_reorder_point,
     )

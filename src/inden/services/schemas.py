@@ -522,6 +522,7 @@ class SkuFigures(BaseModel):
     oldest_wait_days: float | None
     stockout_risk: float | None  # from the latest plan's pending suggestion
     suggestion_id: int | None
+    below_reorder_point: bool  # the latest plan found its stock position at or below the reorder point
 
 
 class AnalyticsOut(BaseModel):
@@ -534,7 +535,8 @@ class AnalyticsOut(BaseModel):
     waiting: WaitingOut
     lost_value: Money  # refused units at today's prices (products without a price count 0)
     currency: str
-    at_risk: list[SkuFigures]  # customers waiting with no supply behind them, or a likely stock-out, worst first
+    at_risk: list[SkuFigures]  # customers waiting with no supply behind them, at or below the reorder point, or a
+    # likely stock-out before the next delivery; worst first
     skus: list[SkuFigures]  # every SKU with demand in the period or customers waiting, most lost first
 
 
