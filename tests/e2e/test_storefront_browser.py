@@ -49,6 +49,8 @@ def write_product_page(directory: Path, inden_url: str, storefront_key: str) -> 
 <html lang="id"><head><meta charset="utf-8"><title>Kaos Hitam M</title></head>
 <body><h1>Kaos Hitam M</h1>
 <div id="stok" data-inden-sku="KAOS-M"></div>
+<div id="lain" data-inden-sku="TOPI-L" data-locale="en"></div>
+<div id="hilang" data-inden-sku="SUDAH-DIHAPUS"></div>
 <script src="{inden_url}/widget.js" data-key="{storefront_key}" data-locale="id" defer></script>
 </body></html>""", encoding="utf-8")
 
@@ -87,6 +89,9 @@ def _sold_out_product(base_url: str, staff: str) -> None:
                                                "backorder_policy": "deny"}).status_code == 201
         assert http.post("/v1/products/KAOS-M/stock-adjustments",
                          json={"delta": 1, "reason": "stok awal"}).status_code == 201
+        assert http.post("/v1/products", json={"sku": "TOPI-L", "name": "Topi L"}).status_code == 201
+        assert http.post("/v1/products/TOPI-L/stock-adjustments",
+                         json={"delta": 40, "reason": "stok awal"}).status_code == 201
         order = http.post("/v1/orders", json={"customer": {"email": "pertama@contoh.id"},
                                               "lines": [{"sku": "KAOS-M", "quantity": 1}]})
         assert order.status_code == 201
@@ -99,6 +104,8 @@ def _shopper_journey(page: Page, page_url: str, database_url: str, base_url: str
     page.goto(page_url)
     box = page.locator("#stok")
     expect(box.locator(".inden-message")).to_have_text("Stok habis — daftar untuk dikabari saat tersedia lagi")
+    expect(page.locator("#lain .inden-message")).to_have_text("In stock")  # its own language (a second request)
+    expect(page.locator("#hilang")).to_be_empty()  # a product the shop no longer has shows nothing
     box.get_by_placeholder("Email Anda").fill(shopper)
     box.get_by_role("button", name="Kabari saya saat tersedia").click()
     expect(box.locator(".inden-note")).to_contain_text("Terima kasih")

@@ -131,3 +131,18 @@ def test_the_openapi_document_lists_the_storefront(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/availability/{sku}" in paths and "post" in paths["/v1/subscriptions"]
     assert not any(path.startswith("/subscriptions/") for path in paths)
+
+
+def test_a_category_page_reads_many_products_in_one_request(client: TestClient) -> None:
+    staff = as_staff(client)
+    assert client.post("/v1/products", json={"sku": "KOPI", "name": "Kopi"}, headers=staff).status_code == 201
+    client.post("/v1/products/KOPI/stock-adjustments", json={"delta": 50, "reason": "stok"}, headers=staff)
+    body = client.get("/v1/availability", params=[("sku", "KOPI"), ("sku", "HILANG"), ("sku", "KAOS-M"),
+                                                  ("locale", "en")]).json()
+    assert [(a["sku"], a["status"]) for a in body["items"]] == [("KOPI", "in_stock"), ("KAOS-M", "backorder")]
+    single = client.get("/v1/availability/KAOS-M", params={"locale": "en"}).json()
+    assert body["items"][1] == single  # the same answer as one at a time
+    too_many = client.get("/v1/availability", params=[("sku", f"S{n}") for n in range(101)])
+    assert too_many.status_code == 422
+    assert client.get("/v1/availability", params={"sku": "bad sku!"}).status_code == 422
+    assert client.get("/v1/availability").status_code == 422

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -56,25 +57,45 @@ def availability(db: Database, sku: str, *, quantity: int = 1, locale: str | Non
     Read-only: it takes no lock, so under a flash sale it describes the moment it read (the order itself
     decides again under the product's lock). Raises UnknownSku.
     """
+    with db.transaction() as session:
+        return _answers(session, [find_product(session, sku)], quantity=quantity, locale=locale, now=now)[0]
+
+
+def availability_of_many(db: Database, skus: Sequence[str], *, quantity: int = 1, locale: str | None = None,
+                         now: datetime | None = None) -> list[AvailabilityOut]:
+    """`availability` for each of `skus` at once (a category page), in the order asked; SKUs that do not
+    exist are left out, so one product taken off the shop does not break the page."""
+    with db.transaction() as session:
+        found = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(set(skus))))}
+        return _answers(session, [found[s] for s in dict.fromkeys(skus) if s in found], quantity=quantity,
+                        locale=locale, now=now)
+
+
+def _answers(session: Session, products: Sequence[Product], *, quantity: int, locale: str | None,
+             now: datetime | None) -> list[AvailabilityOut]:
+    """The availability of each product: snapshots, supply and ETAs read once for all of them."""
     now = now or utcnow()
     today = shop_today(now)
     language = locale_of(locale)
     settings = get_settings()
-    with db.transaction() as session:
-        product = find_product(session, sku)
-        rules, stock = decision_snapshots(session, {sku: product}, today=today)[sku]
-        shelf = shelf_status(rules, stock, quantity=quantity, low_stock_threshold=settings.low_stock_threshold)
-        eta = tail_etas(session, [(product, shelf.waiting)], today=today)[product.id] if shelf.waiting else None
+    snapshots = decision_snapshots(session, {p.sku: p for p in products}, today=today)
+    shelves = {p.sku: shelf_status(*snapshots[p.sku], quantity=quantity,
+                                   low_stock_threshold=settings.low_stock_threshold) for p in products}
+    etas = tail_etas(session, [(p, shelves[p.sku].waiting) for p in products if shelves[p.sku].waiting], today=today)
+    answers = []
+    for product in products:
+        rules, shelf, eta = snapshots[product.sku][0], shelves[product.sku], etas.get(product.id)
         restocked_on = shop_day(product.restocked_at) if product.restocked_at else None
         labels = product_labels(rules, LabelFacts(shelf.available, restocked_on, product.best_seller),
                                 today=today, restock_days=settings.restock_days)
-    return AvailabilityOut(
-        sku=sku, status=shelf.status.value, available=shelf.available, quantity=quantity,
-        eta=eta.eta if eta else None, eta_latest=eta.eta_latest if eta else None,
-        eta_confidence=eta.confidence.value if eta else None,
-        labels=[label.value for label in labels], label_texts=[label_text(label, language) for label in labels],
-        message=availability_message(shelf, eta, language), locale=language,  # type: ignore[arg-type]
-    )
+        answers.append(AvailabilityOut(
+            sku=product.sku, status=shelf.status.value, available=shelf.available, quantity=quantity,
+            eta=eta.eta if eta else None, eta_latest=eta.eta_latest if eta else None,
+            eta_confidence=eta.confidence.value if eta else None, labels=[label.value for label in labels],
+            label_texts=[label_text(label, language) for label in labels],
+            message=availability_message(shelf, eta, language), locale=language,  # type: ignore[arg-type]
+        ))
+    return answers
 
 
 def refresh_best_sellers(db: Database, *, now: datetime | None = None) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import StringConstraints
 
 from inden.api.deps import get_db, require
 from inden.db.session import Database
@@ -15,12 +16,25 @@ from inden.services.schemas import (
     SKU_PATTERN,
     AvailabilityOut,
     Locale,
+    Page,
     SubscriptionAccepted,
     SubscriptionCreate,
 )
 
 router = APIRouter(prefix="/v1", tags=["storefront"], dependencies=[Depends(require(Role.STAFF, Role.STOREFRONT))])
 Db = Annotated[Database, Depends(get_db)]
+
+
+@router.get("/availability")
+def list_availability(
+    db: Db, sku: Annotated[list[Annotated[str, StringConstraints(pattern=SKU_PATTERN)]], Query(
+        min_length=1, max_length=100, description="Repeat for each product: ?sku=A&sku=B (at most 100).")],
+    quantity: Annotated[int, Query(gt=0, le=MAX_UNITS)] = 1, locale: Locale | None = None,
+) -> Page[AvailabilityOut]:
+    """Availability of several products at once (a category page), in the order asked; unknown SKUs are left
+    out."""
+    return Page[AvailabilityOut](items=storefront.availability_of_many(db, sku, quantity=quantity, locale=locale),
+                                 next_cursor=None)
 
 
 @router.get("/availability/{sku}")

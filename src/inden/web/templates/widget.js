@@ -4,6 +4,7 @@
  *   <script src="https://inden.example/widget.js" data-key="STOREFRONT_KEY" data-locale="id" defer></script>
  *
  * Texts come from the API (the same sentence as GET /v1/availability) and from the catalogues below.
+ * All the boxes of a page are read with one request (GET /v1/availability?sku=A&sku=B…).
  */
 (function () {
   "use strict";
@@ -54,19 +55,39 @@
     box.append(form);
   }
 
-  function render(box) {
-    var sku = box.dataset.indenSku;
-    var locale = box.dataset.locale || pageLocale;
-    var texts = TEXTS[locale] || TEXTS.id;
-    var query = "?quantity=" + encodeURIComponent(box.dataset.quantity || "1") + "&locale=" + locale;
-    call("GET", "/v1/availability/" + encodeURIComponent(sku) + query).then(function (a) {
-      box.replaceChildren();
-      box.dataset.status = a.status;
-      a.labels.forEach(function (label, i) { box.append(el("span", "inden-label inden-label-" + label, a.label_texts[i])); });
-      box.append(el("p", "inden-message inden-" + a.status, a.message));
-      if (a.status === "out_of_stock") signUpForm(box, sku, texts, locale);
-    }).catch(function () { box.replaceChildren(el("p", "inden-message", texts.error)); });
+  function show(box, a, texts, locale) {
+    box.replaceChildren();
+    box.dataset.status = a.status;
+    a.labels.forEach(function (label, i) { box.append(el("span", "inden-label inden-label-" + label, a.label_texts[i])); });
+    box.append(el("p", "inden-message inden-" + a.status, a.message));
+    if (a.status === "out_of_stock") signUpForm(box, box.dataset.indenSku, texts, locale);
   }
 
-  document.querySelectorAll("[data-inden-sku]").forEach(render);
+  // One request per language and quantity for every product box on the page (at most 100 SKUs each).
+  var groups = {};
+  document.querySelectorAll("[data-inden-sku]").forEach(function (box) {
+    var key = (box.dataset.locale || pageLocale) + "|" + (box.dataset.quantity || "1");
+    (groups[key] = groups[key] || []).push(box);
+  });
+  Object.keys(groups).forEach(function (key) {
+    var locale = key.split("|")[0], quantity = key.split("|")[1], boxes = groups[key];
+    var texts = TEXTS[locale] || TEXTS.id;
+    for (var start = 0; start < boxes.length; start += 100) {
+      (function (chunk) {
+        var query = chunk.map(function (box) { return "sku=" + encodeURIComponent(box.dataset.indenSku); }).join("&");
+        call("GET", "/v1/availability?" + query + "&quantity=" + encodeURIComponent(quantity) + "&locale=" + locale)
+          .then(function (page) {
+            var bySku = {};
+            page.items.forEach(function (a) { bySku[a.sku] = a; });
+            chunk.forEach(function (box) {
+              if (bySku[box.dataset.indenSku]) show(box, bySku[box.dataset.indenSku], texts, locale);
+              else box.replaceChildren();  // not sold here (any more)
+            });
+          })
+          .catch(function () {
+            chunk.forEach(function (box) { box.replaceChildren(el("p", "inden-message", texts.error)); });
+          });
+      })(boxes.slice(start, start + 100));
+    }
+  });
 })();
