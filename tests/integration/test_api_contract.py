@@ -147,7 +147,8 @@ def test_openapi_document_lists_the_contract(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in ["/v1/products", "/v1/products/{sku}", "/v1/products/{sku}/stock-adjustments", "/v1/orders",
                  "/v1/orders/{order_id}", "/v1/orders/{order_id}/cancel", "/v1/orders/{order_id}/shipments",
-                 "/v1/backorders"]:
+                 "/v1/backorders", "/v1/suppliers", "/v1/purchase-orders", "/v1/purchase-orders/{po_id}",
+                 "/v1/purchase-orders/{po_id}/receipts", "/v1/availability/{sku}", "/v1/subscriptions"]:
         assert path in paths
 
 
