@@ -206,7 +206,8 @@ def test_confirming_after_the_stock_is_back_tells_at_once(db: Database) -> None:
     sign_up(db)
     stock.adjust_stock(db, "KAOS-M", StockAdjustment(delta=3, reason="datang"), now=NOW)
     assert events(db, "back_in_stock") == []  # not confirmed yet
-    subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    confirmed = subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    assert confirmed.status == "notified"
     assert [e["email"] for e in events(db, "back_in_stock")] == ["rina@contoh.id"]
 
 

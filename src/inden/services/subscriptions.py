@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -168,34 +168,37 @@ def announce_restock(session: Session, products: Sequence[Product], before: Shel
     """After a stock-in: a product that was out and now has units on sale is marked restocked (for the label)
     unless this was its first stock, and its confirmed sign-ups are told. The products must be locked and
     their waiting backorders already served (waiting customers come first). Returns the events written."""
-    on_sale = [p for p in products if not _out_of_stock([p], now=now)]
-    for product in on_sale:
-        if product.id in before.out and product.id not in before.never_stocked:
+    sold_out = _out_of_stock(products, now=now)
+    for product in products:
+        if product.id not in sold_out and product.id in before.out and product.id not in before.never_stocked:
             product.restocked_at = now
-    return tell_sign_ups(session, on_sale, now=now)
+    return tell_sign_ups(session, products, now=now)
 
 
 def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetime) -> int:
     """Each confirmed sign-up for these products, where they have units on sale, gets one `back_in_stock`
     event and becomes `notified`. Returns the events written."""
-    by_id = {p.id: p for p in products if not _out_of_stock([p], now=now)}
+    sold_out = _out_of_stock(products, now=now)
+    by_id = {p.id: p for p in products if p.id not in sold_out}
     if not by_id:
         return 0
-    waiting = session.scalars(select(Subscription).where(
-        Subscription.product_id.in_(by_id), Subscription.status == SubscriptionStatus.CONFIRMED.value)
-        .order_by(Subscription.id)).all()
-    for subscription in waiting:
-        subscription.status = SubscriptionStatus.NOTIFIED.value
-        subscription.notified_at = now
-    return emit(session, (_back_in_stock(s, by_id[s.product_id]) for s in waiting), now=now)
+    # One UPDATE … RETURNING and one INSERT, not an ORM object per sign-up: a viral product may have thousands
+    # waiting, and they are told while its row is locked against orders (10,000 took ~0.6 s as objects).
+    told = session.execute(
+        update(Subscription)
+        .where(Subscription.product_id.in_(by_id), Subscription.status == SubscriptionStatus.CONFIRMED.value)
+        .values(status=SubscriptionStatus.NOTIFIED.value, notified_at=now)
+        .returning(Subscription.id, Subscription.product_id, Subscription.email, Subscription.locale,
+                   Subscription.token, Subscription.confirmed_at)
+        .execution_options(synchronize_session="evaluate")).all()
+    return emit(session, (_back_in_stock(row, by_id[row.product_id]) for row in sorted(told)), now=now)
 
 
-def _back_in_stock(subscription: Subscription, product: Product) -> Event:
-    confirmed = as_utc(subscription.confirmed_at).isoformat() if subscription.confirmed_at else ""
-    return Event("back_in_stock", f"back_in_stock:{subscription.id}:{confirmed}", {
-        "subscription_id": subscription.id, "sku": product.sku, "product_name": product.name,
-        "email": subscription.email, "locale": subscription.locale,
-        "unsubscribe_url": links(subscription.token)["unsubscribe_url"],
+def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], product: Product) -> Event:
+    confirmed = as_utc(told.confirmed_at).isoformat() if told.confirmed_at else ""
+    return Event("back_in_stock", f"back_in_stock:{told.id}:{confirmed}", {
+        "subscription_id": told.id, "sku": product.sku, "product_name": product.name,
+        "email": told.email, "locale": told.locale, "unsubscribe_url": links(told.token)["unsubscribe_url"],
         "price": str(product.price) if product.price is not None else None,
     })
 
