@@ -27,6 +27,17 @@ from inden.services.schemas import LineIn
 from inden.services.stock import receive_stock
 
 
+def database_parser(description: str | None) -> argparse.ArgumentParser:
+    """The command line the database benches share: `--database-url` for PostgreSQL, else a SQLite file."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    return parser
+
+
+def backend_of(url: str | None) -> str:
+    return "postgresql" if url else "sqlite"
+
+
 def fresh_database(url: str | None) -> Database:
     if url is None:
         path = os.path.join(tempfile.mkdtemp(), "bench.db")
@@ -91,11 +102,10 @@ def run(url: str | None, *, lines: int, skus: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    parser = database_parser(__doc__)
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
-    backend = "postgresql" if args.database_url else "sqlite"
+    backend = backend_of(args.database_url)
     for skus in (1, 1000):
         seeded, allocated = run(args.database_url, lines=args.lines, skus=skus)
         print(f"{backend:<10} {args.lines} waiting lines on {skus:>4} SKU(s): allocate {allocated:6.2f} s "

@@ -13,14 +13,13 @@ baseline per answer, so a product page costs about what a product read costs. Al
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from allocation import fresh_database, seed  # noqa: E402  (bench scripts share the seeding)
+from allocation import backend_of, database_parser, fresh_database, seed  # noqa: E402  (bench scripts share the seeding)
 from eta import LINES, SKUS, add_supply  # noqa: E402
 
 from inden.services.products import get_product  # noqa: E402
@@ -30,10 +29,9 @@ CALLS = 2000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    parser = database_parser(__doc__)
     args = parser.parse_args()
-    backend = "postgresql" if args.database_url else "sqlite"
+    backend = backend_of(args.database_url)
     db = fresh_database(args.database_url)
     seed(db, lines=LINES, skus=SKUS)
     add_supply(db)

@@ -13,7 +13,6 @@ record. Baseline, same run: the very same emails, composed beforehand, sent with
 
 from __future__ import annotations
 
-import argparse
 import smtplib
 import socket
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
-from allocation import fresh_database  # noqa: E402  (bench scripts share the database set-up)
+from allocation import backend_of, database_parser, fresh_database  # noqa: E402  (bench scripts share the database set-up)
 from sqlalchemy import select  # noqa: E402
 
 from inden.db.models import OutboxEvent  # noqa: E402
@@ -77,10 +76,9 @@ def raw_smtp(port: int, messages: list[EmailMessage]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    parser = database_parser(__doc__)
     args = parser.parse_args()
-    backend = "postgresql" if args.database_url else "sqlite"
+    backend = backend_of(args.database_url)
     sink = Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)

@@ -12,7 +12,6 @@ Target: <= 2 s for the supplier-wide change, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from datetime import timedelta
@@ -21,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
-from allocation import fresh_database, seed  # noqa: E402  (bench scripts share the seeding)
+from allocation import backend_of, database_parser, fresh_database, seed  # noqa: E402  (bench scripts share the seeding)
 
 from inden.clock import utcnow  # noqa: E402
 from inden.config import shop_today  # noqa: E402
@@ -65,10 +64,9 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (database is recreated); default SQLite")
+    parser = database_parser(__doc__)
     args = parser.parse_args()
-    backend = "postgresql" if args.database_url else "sqlite"
+    backend = backend_of(args.database_url)
     db = fresh_database(args.database_url)
     seed(db, lines=LINES, skus=SKUS)
     add_supply(db)

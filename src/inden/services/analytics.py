@@ -4,6 +4,7 @@ lost sales, the products at risk. Read-only; a few grouped queries, then `domain
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -45,10 +46,7 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
         demand=DemandOut(ordered_units=total.ordered, from_stock_units=total.from_stock,
                          backordered_units=total.backordered, refused_units=total.refused,
                          fill_rate=total.fill_rate, backorder_rate=total.backorder_rate, lost_rate=total.lost_rate),
-        waiting=WaitingOut(lines=summary.lines, units=summary.units, mean_days=summary.mean_days,
-                           p50_days=summary.p50_days, p90_days=summary.p90_days, max_days=summary.max_days,
-                           buckets=summary.buckets,
-                           scheduled_units=sum(u for _, u, sure in _all(waiting) if sure),
+        waiting=WaitingOut(**asdict(summary), scheduled_units=sum(u for _, u, sure in _all(waiting) if sure),
                            estimated_units=sum(u for _, u, sure in _all(waiting) if not sure)),
         lost_value=sum((s.lost_value or Decimal(0) for s in skus), Decimal(0)),
         currency=get_settings().currency,

@@ -65,10 +65,10 @@ def signature(secret: str, body: bytes, *, timestamp: int) -> str:
 
 
 def _view(endpoint: WebhookEndpoint) -> WebhookOut:
+    retry_at = as_utc(endpoint.next_attempt_at) if endpoint.next_attempt_at else None
     return WebhookOut(id=endpoint.id, url=endpoint.url, events=endpoint.event_types,
                       active=endpoint.disabled_at is None, next_event_id=endpoint.next_event_id,
-                      attempts=endpoint.attempts, next_attempt_at=endpoint.next_attempt_at and as_utc(
-                          endpoint.next_attempt_at), last_error=endpoint.last_error,
+                      attempts=endpoint.attempts, next_attempt_at=retry_at, last_error=endpoint.last_error,
                       created_at=as_utc(endpoint.created_at))
 
 

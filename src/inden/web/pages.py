@@ -7,6 +7,7 @@ Unsubscribe also answers RFC 8058 one-click POSTs to the same address (the `List
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,9 +48,10 @@ def _visitor_locale(request: Request) -> str:
     return locale_of(request.headers.get("accept-language", "").split(",")[0].strip())
 
 
-def _answer(request: Request, step: Any, done: str) -> HTMLResponse:
+def _answer(request: Request, step: Callable[[], SubscriptionOut], done: str) -> HTMLResponse:
+    """Run `step` (look up, confirm or unsubscribe) and show the page for `done`, or the dead-link page."""
     try:
-        subscription: SubscriptionOut = step()
+        subscription = step()
     except UnknownSubscriptionLink:
         return _page("invalid", _visitor_locale(request), status_code=404)
     if done == "ask_confirm" and subscription.status != "pending":
