@@ -39,3 +39,12 @@ def test_bad_input_is_a_message_and_exit_code_2(run, args: list[str], message: s
     result = run(*args)
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_worker_ranks_best_sellers(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("products", "add", "KOPI-GAYO-250", "Kopi Gayo").exit_code == 0
+    assert run("stock", "adjust", "KOPI-GAYO-250", "20", "--reason", "stok awal").exit_code == 0
+    assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI-GAYO-250:3").exit_code == 0
+    assert "[Terlaris]" not in run("availability", "KOPI-GAYO-250").stdout
+    assert run("worker", "--once", "--no-plan", "--no-deliver").exit_code == 0
+    assert run("availability", "KOPI-GAYO-250").stdout.strip() == "KOPI-GAYO-250: Stok tersedia [Terlaris]"

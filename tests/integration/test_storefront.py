@@ -200,6 +200,15 @@ def test_a_launch_tells_sign_ups_but_is_no_restock(db: Database) -> None:
     assert storefront.availability(db, "RILIS", now=NOW + timedelta(days=2)).labels == []
 
 
+def test_launching_a_preorder_by_hand_tells_its_sign_ups(db: Database) -> None:
+    make(db, "RILIS", units=5, backorder_policy="preorder", release_at=(TODAY + timedelta(days=9)).isoformat())
+    sign_up(db, sku="RILIS")
+    subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    assert events(db, "back_in_stock") == []  # held for the launch
+    preorders.release(db, "RILIS", now=NOW)
+    assert [e["sku"] for e in events(db, "back_in_stock")] == ["RILIS"]
+
+
 def test_confirming_after_the_stock_is_back_tells_at_once(db: Database) -> None:
     make(db, units=1)
     buy(db, "KAOS-M", 1)
