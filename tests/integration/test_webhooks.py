@@ -154,7 +154,7 @@ def test_an_endpoint_may_take_only_some_event_types(db: Database, receiver: Rece
 
 def test_bad_urls_and_event_types_are_refused() -> None:
     for spec in ({"url": "ftp://contoh.id"}, {"url": "bukan url"}, {"url": "https://contoh.id", "events": ["x"]},
-                 {"url": "https://contoh.id", "events": []}):
+                 {"url": "https://contoh.id", "events": []}, {"url": "https://contoh.id/" + "a" * 2000}):
         with pytest.raises(ValidationError):
             WebhookCreate.model_validate(spec)
 

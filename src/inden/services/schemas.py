@@ -16,6 +16,7 @@ from pydantic import (
     HttpUrl,
     PlainSerializer,
     StringConstraints,
+    UrlConstraints,
     field_validator,
     model_validator,
 )
@@ -547,7 +548,7 @@ EventType = Literal["order.backordered", "backorder.allocated", "order.cancelled
 
 
 class WebhookCreate(Request):
-    url: HttpUrl  # http or https; https in production (the payloads carry customers' email addresses)
+    url: Annotated[HttpUrl, UrlConstraints(max_length=2000)]  # https in production: payloads carry customers' emails
     events: Annotated[list[EventType], Field(min_length=1)] | None = None  # None: every event type
 
 
