@@ -33,7 +33,8 @@ for sub, name in [(keys_app, "keys"), (products_app, "products"), (stock_app, "s
     app.add_typer(sub, name=name)
 
 out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+# Messages to a pipe or a log are never wrapped: a wrapped `inden db upgrade` is not a command one can copy.
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
 def fail(message: str) -> NoReturn:

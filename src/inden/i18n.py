@@ -1,29 +1,32 @@
 """Customer-facing text in the shop's languages: Babel catalogues (Indonesian by default, English), dates and money.
 
-Message ids are the English text; `locale/<lang>/LC_MESSAGES/messages.po` holds each language's translation,
-read with Babel at first use (no compile step, no binary in the repository). Placeholders use the gettext
+Message ids are the English text; `locale/<lang>/LC_MESSAGES/*.po` hold each language's translation, one
+catalogue per area (`messages.po` for shoppers' texts, others named for their area), read with Babel at first
+use and merged (no compile step, no binary in the repository). Placeholders use the gettext
 form `%(name)s`, the one Jinja2's `{% trans %}` blocks produce, so a page, an email and an API message share
 one catalogue (`tests/unit/test_i18n.py` fails when a text has no Indonesian). After adding or changing a
 text, refresh the catalogues (docs/notifications.md):
 
     pybabel extract -F babel.cfg -k translate:2 -k N_ -o /tmp/messages.pot .
-    pybabel update -i /tmp/messages.pot -d src/inden/locale --no-fuzzy-matching
+    pybabel update -i /tmp/messages.pot -d src/inden/locale --no-fuzzy-matching   # messages.po
+
+or add the new texts by hand to the area's catalogue in both languages; `tests/unit/test_i18n.py` says which.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -39,11 +42,26 @@ def locale_of(value: str | None) -> str:
     return language if language in LOCALES else get_settings().default_locale
 
 
+def catalogue_files(locale: str) -> list[Path]:
+    """The catalogues of one language, one per area, in a stable order."""
+    return sorted((CATALOGUES / locale / "LC_MESSAGES").glob("*.po"))
+
+
+def read_catalogue(locale: str) -> Catalog:
+    """All of one language's catalogues merged into one (an id defined in two areas keeps the first)."""
+    merged = Catalog(locale=locale)
+    for path in catalogue_files(locale):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=locale):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    return merged
+
+
 @lru_cache
 def translations(locale: str) -> Translations:
     """The catalogue of one supported language, loaded once per process."""
-    with (CATALOGUES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=locale)
+    catalog = read_catalogue(locale)
     mo = BytesIO()
     write_mo(mo, catalog)
     mo.seek(0)
@@ -72,14 +90,19 @@ def shop_day(moment: datetime) -> date:
 
 
 def format_money(amount: Decimal, locale: str, currency: str | None = None) -> str:
-    """Money in the shop's currency the way shops show it: `Rp125.000`; cents only when there are any."""
+    """Money the way shops show it. Rupiah always reads `Rp125.000`, in either language, without sen (rounded
+    half-up: prices are whole rupiah in practice); other currencies in the locale's form with their usual minor
+    units. The amount itself is stored exactly as given; only its display is rounded. The digits are fixed here
+    rather than taken from Babel's currency data, which changed for IDR between releases."""
     language = locale_of(locale)
     currency = currency or get_settings().currency
-    if amount == amount.to_integral_value():
-        pattern = Locale.parse(language).currency_formats["standard"].pattern.split(";")[0]
-        whole = pattern.replace(".00", "").replace(",00", "")
-        return format_currency(amount, currency, whole, locale=language, currency_digits=False)
-    return format_currency(amount, currency, locale=language)
+    if currency == "IDR":
+        whole = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        sign = "-" if whole < 0 else ""
+        return f"{sign}Rp{format_decimal(abs(whole), '#,##0', locale='id')}"
+    digits = get_currency_precision(currency)
+    rounded = Decimal(amount).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return format_currency(rounded, currency, locale=language)
 
 
 def template_environment(folder: Path, locale: str) -> Environment:

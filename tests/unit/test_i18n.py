@@ -9,7 +9,10 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from inden.i18n import CATALOGUES, format_day, format_money, locale_of, translate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from inden.i18n import catalogue_files, format_day, format_money, locale_of, translate
 
 ROOT = Path(__file__).parents[2]
 METHODS = [("**/templates/**", "jinja2"), ("**.py", "python")]
@@ -24,8 +27,15 @@ def texts_in_code() -> set[str]:
 
 
 def catalogue(locale: str) -> dict[str, str]:
-    with (CATALOGUES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {m.id: m.string for m in read_po(po) if m.id}  # type: ignore[misc]
+    """All catalogues of one language (one file per area); an id may live in one area only."""
+    texts: dict[str, str] = {}
+    for path in catalogue_files(locale):
+        with path.open("rb") as po:
+            for message in read_po(po):
+                if message.id:
+                    assert message.id not in texts, f"{message.id!r} is in two catalogues of {locale}"
+                    texts[message.id] = message.string  # type: ignore[index]
+    return texts
 
 
 def test_the_extraction_finds_the_texts_of_code_and_templates() -> None:
@@ -52,10 +62,30 @@ def test_the_api_md_example_sentence() -> None:
     assert format_day(date(2026, 12, 14), "en") == "Dec 14, 2026"
 
 
-def test_money_shows_cents_only_when_there_are_any() -> None:
+def test_rupiah_reads_the_same_in_both_languages_without_sen() -> None:
     assert format_money(Decimal("125000"), "id") == "Rp125.000"
-    assert format_money(Decimal("125000.50"), "id") == "Rp125.000,50"
+    assert format_money(Decimal("125000"), "en") == "Rp125.000"
+    assert format_money(Decimal("125000.50"), "id") == "Rp125.001"  # half-up
+    assert format_money(Decimal("125000.49"), "id") == "Rp125.000"
+    assert format_money(Decimal("0"), "id") == "Rp0"
+    assert format_money(Decimal("-2500"), "id") == "-Rp2.500"
+    assert format_money(Decimal("1234567890"), "en", "IDR") == "Rp1.234.567.890"
+
+
+def test_other_currencies_show_their_usual_minor_units() -> None:
     assert format_money(Decimal("19.99"), "en", "USD") == "$19.99"
+    assert format_money(Decimal("20"), "en", "USD") == "$20.00"
+    assert format_money(Decimal("19.995"), "en", "USD") == "$20.00"
+    assert format_money(Decimal("1500"), "en", "JPY") == "¥1,500"
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+def test_rupiah_display_is_the_half_up_rounded_amount(amount: Decimal) -> None:
+    shown = format_money(amount, "id", "IDR")
+    sign = -1 if shown.startswith("-") else 1
+    value = sign * int(shown.lstrip("-").removeprefix("Rp").replace(".", ""))
+    assert abs(Decimal(value) - amount) <= Decimal("0.5")
+    assert Decimal(value) - amount != Decimal("-0.5") or amount < 0  # .5 rounds away from zero
 
 
 def test_locale_tags_fall_back_to_the_shop_default() -> None:

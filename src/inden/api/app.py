@@ -17,6 +17,7 @@ from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
 from inden.web import dashboard, pages, widget
+from inden.web.api_docs import install_api_docs
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -31,6 +32,8 @@ def create_app(db: Database | None = None) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served by install_api_docs, from inden's own assets
+        redoc_url=None,
         title="inden",
         version=inden.__version__,
         summary="Keep selling when stock runs out: backorders, honest ship dates, first come first served.",
@@ -38,6 +41,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.db = db
     app.state.keys = KeyCache(db)
     install_error_handlers(app)
+    install_api_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # shop pages on other origins call the storefront endpoints from the browser
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
