@@ -25,13 +25,14 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright never downloads one
+OWNER_EMAIL, STAFF_EMAIL, PASSWORD = "pemilik@toko.id", "staf@toko.id", "kata-sandi-toko-1"
 PG_PREFIX = "inden_e2e_"  # + the pid of the pytest process that owns the database
 INDEN = str(Path(sys.executable).with_name("inden"))  # the console script of the environment running pytest
 Environment = Callable[[str], dict[str, str]]
@@ -51,6 +52,28 @@ def make_key(database_url: str, role: str) -> str:
     key = done.stdout.strip()
     assert key and "\n" not in key, f"`inden keys create` must print only the key, got {done.stdout!r}"
     return key
+
+
+def add_people(database_url: str) -> None:
+    """The shop's owner and one staff member, with their passwords set (as `inden users add --password-stdin`)."""
+    from inden.db.session import Database
+    from inden.services.accounts import UserRole, add_user
+
+    db = Database(database_url)
+    try:
+        add_user(db, OWNER_EMAIL, UserRole.OWNER, password=PASSWORD)
+        add_user(db, STAFF_EMAIL, UserRole.STAFF, password=PASSWORD)
+    finally:
+        db.dispose()
+
+
+def log_in(page: Page, base_url: str, email: str = OWNER_EMAIL, password: str = PASSWORD) -> None:
+    """Log in through the back office's form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form[action='/login'] button").click()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _free_port() -> int:
@@ -198,6 +221,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with fresh_database(backend, directory) as url:
         staff_key = make_key(url, "staff")
         storefront_key = make_key(url, "storefront")
+        add_people(url)
         log_path = directory / "serve.log"
         process = start_server(url, log_path, workers=2 if backend == "postgresql" else 1)
         try:

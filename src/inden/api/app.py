@@ -18,6 +18,7 @@ from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
 from inden.web import dashboard, pages, widget
 from inden.web.api_docs import install_api_docs
+from inden.web.backoffice import install_back_office
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -56,6 +57,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(dashboard.router)
+    install_back_office(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

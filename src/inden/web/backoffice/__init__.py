@@ -1,0 +1,21 @@
+"""The seller's back office: server-rendered pages behind a login (see docs/back-office.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from inden.web.backoffice import account, today
+from inden.web.backoffice.auth import install_auth_handlers
+
+STATIC = Path(__file__).parents[1] / "static" / "backoffice"
+
+
+def install_back_office(app: FastAPI) -> None:
+    """Add the back office's pages, its stylesheet and script, and its login redirect to `app`."""
+    app.mount("/static/backoffice", StaticFiles(directory=STATIC), name="backoffice-assets")
+    install_auth_handlers(app)
+    for module in (account, today):
+        app.include_router(module.router)

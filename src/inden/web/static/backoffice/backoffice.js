@@ -1,0 +1,16 @@
+// Small enhancements only: every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  // Move focus to the error summary so screen readers and keyboards land on the problem.
+  const summary = document.querySelector("[data-focus]");
+  if (summary) summary.focus();
+  // "Select all" boxes for lists with bulk actions.
+  document.querySelectorAll("input[data-select-all]").forEach((box) => {
+    box.addEventListener("change", () => {
+      document.querySelectorAll(`input[name="${box.dataset.selectAll}"]`).forEach((b) => { b.checked = box.checked; });
+    });
+  });
+  // Ask before destructive buttons.
+  document.querySelectorAll("button[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => { if (!window.confirm(button.dataset.confirm)) event.preventDefault(); });
+  });
+});
