@@ -17,8 +17,8 @@ from inden.db.session import Database
 from inden.services import accounts
 from inden.services.accounts import UserRole
 
-PAGES = ("/", "/dashboard")
-OWNER_PAGES: tuple[str, ...] = ()
+PAGES = ("/", "/dashboard", "/products", "/products/new", "/products/X-1", "/orders", "/orders/1", "/settings")
+OWNER_PAGES = ("/settings",)
 OWNER, STAFF, PASSWORD = "pemilik@toko.id", "staf@toko.id", "rahasia-toko-123"
 
 

@@ -49,12 +49,13 @@ def _day(value: date | datetime | None, locale: str) -> str:
 
 @dataclass
 class Errors:
-    """Problems with a submitted form: a message per field (shown beside it and in the error summary)."""
+    """Problems with a submitted form: a message per field (shown beside it and in the error summary). Messages
+    are catalogue ids (marked with N_) with their `%(name)s` parameters, translated when the page is drawn."""
 
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, message)
+    def add(self, name: str, message: str, **params: Any) -> None:
+        self.fields.setdefault(name, (message, params))
 
     def __bool__(self) -> bool:
         return bool(self.fields)
