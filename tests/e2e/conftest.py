@@ -68,8 +68,10 @@ def add_people(database_url: str) -> None:
 
 
 def log_in(page: Page, base_url: str, email: str = OWNER_EMAIL, password: str = PASSWORD) -> None:
-    """Log in through the back office's form, as a person would."""
-    page.goto(f"{base_url}/login")
+    """Log in through the back office's form, as a person would (on the login page the browser is on, if it
+    was sent there, so that it comes back to where it was going)."""
+    if "/login" not in page.url:
+        page.goto(f"{base_url}/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("form[action='/login'] button").click()

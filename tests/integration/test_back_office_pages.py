@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from inden.api.app import create_app
+from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.services import accounts, orders, products, stock
 from inden.services.accounts import UserRole
@@ -116,3 +118,36 @@ def test_the_owner_creates_a_staff_member_and_an_api_key_from_settings(client: T
     assert "inden_st_" in key.text
     duplicate = post(client, "/settings/users", {"email": "staf@toko.id", "role": "staff"}, page="/settings")
     assert duplicate.status_code == 422 and "Sudah ada akun" in duplicate.text
+
+
+def eta_messages(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).where(OutboxEvent.event_type == "eta_changed")) or 0)
+
+
+def test_a_purchase_order_is_created_moved_after_a_preview_and_received(client: TestClient, db: Database) -> None:
+    products.create_product(db, ProductCreate(sku="SERUM", name="Serum Vitamin C"))
+    for n in range(3):
+        orders.place_order(db, OrderCreate.model_validate({"customer": {"email": f"c{n}@contoh.id"},
+                                                           "lines": [{"sku": "SERUM", "quantity": 1}]}))
+    assert post(client, "/suppliers", {"code": "PT-SINAR", "name": "PT Sinar Ayu", "lead_time_days": "21"},
+                page="/suppliers").status_code == 303
+    bad = post(client, "/purchase-orders/new", {"supplier": "PT-SINAR", "expected_at": "2026-13-01",
+                                                "sku_1": "SERUM", "qty_1": "0"}, page="/purchase-orders/new")
+    assert bad.status_code == 422 and 'href="#f-expected_at"' in bad.text and 'href="#f-qty_1"' in bad.text
+    created = post(client, "/purchase-orders/new", {"supplier": "PT-SINAR", "expected_at": "2030-01-10",
+                                                    "sku_1": "SERUM", "qty_1": "5", "cost_1": "40000"},
+                   page="/purchase-orders/new")
+    assert created.status_code == 303
+    po_path = created.headers["location"].split("?")[0]
+    before = eta_messages(db)
+    preview = post(client, f"{po_path}/move", {"expected_at": "2030-01-20"}, page=po_path)
+    assert preview.status_code == 200 and eta_messages(db) == before  # nothing written by the preview
+    shown = int(re.search(r'id="preview-messages">(\d+)', preview.text).group(1))  # type: ignore[union-attr]
+    assert shown == 3 and "3 pelanggan" in preview.text
+    moved = post(client, f"{po_path}/move", {"expected_at": "2030-01-20", "confirm": "1"}, page=po_path)
+    assert moved.status_code == 303 and eta_messages(db) - before == shown
+    received = post(client, f"{po_path}/receive", {"qty:SERUM": "5"}, page=po_path)
+    assert received.status_code == 303
+    stock_now = products.get_product(db, "SERUM").stock
+    assert (stock_now.backordered, stock_now.allocated, stock_now.on_hand) == (0, 3, 5)

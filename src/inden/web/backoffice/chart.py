@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 200, 40, 22, 10
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 240, 56, 30, 12
 INK, MUTED, BAR, FORECAST, BAND80, BAND95, STOCK, BAD = (
     "#1b1f24", "#4a5561", "#8fb3d9", "#0b5cad", "#9cc3ea", "#d3e5f6", "#1a6b35", "#b3261e")
 
@@ -41,10 +41,10 @@ def _frame(title: str, body: list[str], *, top: float, low: float, first: date, 
     ticks = [low, (low + top) / 2 if top > 1 else top, top / 1.1]
     axis = "".join(
         f'<line x1="{PAD_LEFT}" x2="{WIDTH}" y1="{_y(v, top, low):.1f}" y2="{_y(v, top, low):.1f}" stroke="#e3e8ee"/>'
-        f'<text x="{PAD_LEFT - 4}" y="{_y(v, top, low) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+        f'<text x="{PAD_LEFT - 4}" y="{_y(v, top, low) + 4:.1f}" text-anchor="end" font-size="18" fill="{MUTED}">'
         f'{round(v):d}</text>' for v in ticks)
-    dates = (f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="11" fill="{MUTED}">{escape(first.strftime(fmt))}</text>'
-             f'<text x="{WIDTH}" y="{HEIGHT - 6}" font-size="11" fill="{MUTED}" text-anchor="end">'
+    dates = (f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="18" fill="{MUTED}">{escape(first.strftime(fmt))}</text>'
+             f'<text x="{WIDTH}" y="{HEIGHT - 6}" font-size="18" fill="{MUTED}" text-anchor="end">'
              f'{escape(last.strftime(fmt))}</text>')
     return Markup(f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
                   f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{axis}{"".join(body)}{dates}</svg>')
