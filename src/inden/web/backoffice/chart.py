@@ -38,7 +38,7 @@ def _y(value: float, top: float, low: float = 0.0) -> float:
 
 
 def _frame(title: str, body: list[str], *, top: float, low: float, first: date, last: date, fmt: str) -> Markup:
-    ticks = [low, (low + top) / 2 if top > 1 else top, top / 1.1]
+    ticks = sorted({round(low), 0, round(top / 1.1)})
     axis = "".join(
         f'<line x1="{PAD_LEFT}" x2="{WIDTH}" y1="{_y(v, top, low):.1f}" y2="{_y(v, top, low):.1f}" stroke="#e3e8ee"/>'
         f'<text x="{PAD_LEFT - 4}" y="{_y(v, top, low) + 4:.1f}" text-anchor="end" font-size="18" fill="{MUTED}">'
