@@ -304,7 +304,7 @@ def test_a_sign_up_is_confirmed_from_its_email_and_back_in_stock_offers_one_clic
     assert deliver_outbox(db, mailer, now=NOW + timedelta(days=1)).sent == 1
     back = smtp.messages[1]
     assert subject(back) == "inden: Kopi Arabika Gayo 250 g is back in stock"
-    assert "Price: IDR89,000" in text_of(back)
+    assert "Price: Rp89.000" in text_of(back)
     unsubscribe = f"{get_settings().base_url}/subscriptions/unsubscribe?token={link.group(2)}"
     assert back["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert back["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
