@@ -38,12 +38,13 @@ INDEN = str(Path(sys.executable).with_name("inden"))  # the console script of th
 Environment = Callable[[str], dict[str, str]]
 
 
-def inden(database_url: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None
-          ) -> subprocess.CompletedProcess[str]:
-    """Run the `inden` CLI against `database_url` (with `env` added to ours); never raises on a non-zero exit
-    (callers assert it)."""
+def inden(database_url: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+          stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `inden` CLI against `database_url` (with `env` added to ours, `stdin` as its input); never raises
+    on a non-zero exit (callers assert it)."""
     env = {**os.environ, **(env or {}), "INDEN_DATABASE_URL": database_url}
-    return subprocess.run([INDEN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run([INDEN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False,
+                          input=stdin)
 
 
 def make_key(database_url: str, role: str) -> str:
@@ -55,16 +56,10 @@ def make_key(database_url: str, role: str) -> str:
 
 
 def add_people(database_url: str) -> None:
-    """The shop's owner and one staff member, with their passwords set (as `inden users add --password-stdin`)."""
-    from inden.db.session import Database
-    from inden.services.accounts import UserRole, add_user
-
-    db = Database(database_url)
-    try:
-        add_user(db, OWNER_EMAIL, UserRole.OWNER, password=PASSWORD)
-        add_user(db, STAFF_EMAIL, UserRole.STAFF, password=PASSWORD)
-    finally:
-        db.dispose()
+    """The shop's owner and one staff member, with their passwords set, as a newcomer does."""
+    for email, role in ((OWNER_EMAIL, "owner"), (STAFF_EMAIL, "staff")):
+        done = inden(database_url, "users", "add", email, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+        assert done.returncode == 0, done.stderr
 
 
 def log_in(page: Page, base_url: str, email: str = OWNER_EMAIL, password: str = PASSWORD) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from inden.clock import utcnow
 from inden.config import shop_today
-from inden.db.models import OutboxEvent, SalesHistory
+from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from tests.e2e.conftest import PASSWORD, STAFF_EMAIL, Server, log_in
 
@@ -123,22 +123,13 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         expect(page.locator("#waiting")).to_have_text("0")
         expect(page.get_by_text("Tidak ada yang menunggu produk ini.")).to_be_visible()
 
-        # A CSV with one bad row: a clear error, nothing imported.
+        # Sales history from the shop's back-end, for the plan.
         today = shop_today(utcnow())
-        bad = tmp_path / "penjualan.csv"
-        bad.write_text("date,sku,quantity\n" + f"{(today - timedelta(days=2)).isoformat()},{SKU},4\n"
-                       + f"{(today - timedelta(days=1)).isoformat()},{SKU},banyak\n")
-        page.goto(f"{server.base_url}/import")
-        page.locator("input[type=file][name=file]").set_input_files(str(bad))
-        submit(page, "form#f-import")
-        expect(page.locator(".error-summary")).to_contain_text("3")  # the bad row's line number
-        assert count(server, select(func.count()).select_from(SalesHistory)) == 0
-        good = tmp_path / "penjualan-baik.csv"
-        good.write_text("date,sku,quantity\n" + "".join(
-            f"{(today - timedelta(days=d)).isoformat()},{SKU},{3 + d % 4}\n" for d in range(1, 61)))
-        page.locator("input[type=file][name=file]").set_input_files(str(good))
-        submit(page, "form#f-import")
-        assert count(server, select(func.count()).select_from(SalesHistory)) == 60
+        history = "date,sku,quantity\n" + "".join(
+            f"{(today - timedelta(days=d)).isoformat()},{SKU},{3 + d % 4}\n" for d in range(1, 61))
+        with server.client() as http:
+            assert http.post("/v1/sales-history", content=history,
+                             headers={"Content-Type": "text/csv"}).status_code == 201
 
         # Run the plan and approve its suggestion: a purchase order is made.
         page.goto(f"{server.base_url}/plan")
@@ -149,7 +140,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         expect(page.locator(".notice")).to_be_visible()
 
         # Log out: every page asks for the login again.
-        submit(page, "form[action='/logout']")
+        submit(page, "form[action='/logout']", "Keluar")
         expect(page).to_have_url(re.compile(r"/login$"))
         page.goto(f"{server.base_url}/plan")
         expect(page).to_have_url(re.compile(r"/login\?next="))
@@ -158,7 +149,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
 
 
 PAGES = ["/", "/products", f"/products/{SKU}", "/products/new", "/orders", "/orders/1", "/purchase-orders",
-         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/import", "/settings"]
+         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/settings"]
 
 
 def test_every_page_fits_a_phone_and_a_desktop(server: Server, browser: Browser) -> None:
