@@ -115,6 +115,10 @@ def test_staff_get_403_on_the_owners_pages(client: TestClient) -> None:
     assert client.get("/").status_code == 200
     for path in OWNER_PAGES:
         assert client.get(path).status_code == 403, path
+    token = csrf_of(client.get("/").text)
+    for path in ("/settings/users", "/settings/keys", "/settings/webhooks", "/settings/keys/1/revoke"):
+        assert client.post(path, data={"csrf_token": token, "email": "x@toko.id", "role": "owner",
+                                       "key_role": "admin", "url": "https://x.example"}).status_code == 403, path
     assert "Pengaturan" not in client.get("/").text  # the menu does not offer it either
 
 

@@ -123,6 +123,14 @@ def from_domain(error: DomainError, errors: Errors, field: str) -> None:
         errors.add(field, N_("This customer may have at most %(limit)s units."), limit=details.get("limit", 0))
     elif isinstance(error, NotFound):
         errors.add(field, N_("Not found; it may have been removed."))
+    elif "suggestion_id" in details and "status" in details:
+        errors.add(field, N_("This suggestion was already decided."))
+    elif "purchase_order_id" in details and "status" in details:
+        errors.add(field, N_("This purchase order is no longer open."))
+    elif "sku" in details and field == "receive":
+        errors.add(field, N_("This purchase order has no line for SKU %(sku)s."), sku=details.get("sku", ""))
+    elif "order_id" in details:
+        errors.add(field, N_("Nothing is left to do on this order."))
     else:
         log.info("back office refused a change: %s", error.message)
         errors.add(field, N_("This change is not possible now: %(reason)s"), reason=error.message)
