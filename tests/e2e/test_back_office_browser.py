@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from inden.clock import utcnow
 from inden.config import shop_today
-from inden.db.models import OutboxEvent
+from inden.db.models import OutboxEvent, SalesHistory
 from inden.db.session import Database
 from tests.e2e.conftest import PASSWORD, STAFF_EMAIL, Server, log_in
 
@@ -123,13 +123,24 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         expect(page.locator("#waiting")).to_have_text("0")
         expect(page.get_by_text("Tidak ada yang menunggu produk ini.")).to_be_visible()
 
-        # Sales history from the shop's back-end, for the plan.
+        # A CSV with one bad row: a clear error, nothing imported.
         today = shop_today(utcnow())
-        history = "date,sku,quantity\n" + "".join(
-            f"{(today - timedelta(days=d)).isoformat()},{SKU},{3 + d % 4}\n" for d in range(1, 61))
-        with server.client() as http:
-            assert http.post("/v1/sales-history", content=history,
-                             headers={"Content-Type": "text/csv"}).status_code == 201
+        bad = tmp_path / "penjualan.csv"
+        bad.write_text("date,sku,quantity\n" + f"{(today - timedelta(days=2)).isoformat()},{SKU},4\n"
+                       + f"{(today - timedelta(days=1)).isoformat()},{SKU},banyak\n")
+        page.goto(f"{server.base_url}/import")
+        page.locator("input[type=file][name=file]").set_input_files(str(bad))
+        submit(page, "form#f-import")
+        expect(page.locator(".error-summary")).to_contain_text("Tidak ada yang diimpor")
+        expect(page.locator("#problems tbody tr")).to_have_count(1)
+        expect(page.locator("#problems tbody td").first).to_have_text("3")  # the bad row's line
+        assert count(server, select(func.count()).select_from(SalesHistory)) == 0
+        good = tmp_path / "penjualan-baik.csv"
+        good.write_text("date,sku,quantity\n" + "".join(
+            f"{(today - timedelta(days=d)).isoformat()},{SKU},{3 + d % 4}\n" for d in range(1, 61)))
+        page.locator("input[type=file][name=file]").set_input_files(str(good))
+        submit(page, "form#f-import")
+        assert count(server, select(func.count()).select_from(SalesHistory)) == 60
 
         # Run the plan and approve its suggestion: a purchase order is made.
         page.goto(f"{server.base_url}/plan")
@@ -149,7 +160,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
 
 
 PAGES = ["/", "/products", f"/products/{SKU}", "/products/new", "/orders", "/orders/1", "/purchase-orders",
-         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/settings"]
+         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/import", "/settings"]
 
 
 def test_every_page_fits_a_phone_and_a_desktop(server: Server, browser: Browser) -> None:

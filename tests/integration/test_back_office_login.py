@@ -17,7 +17,9 @@ from inden.db.session import Database
 from inden.services import accounts
 from inden.services.accounts import UserRole
 
-PAGES = ("/", "/dashboard", "/products", "/products/new", "/products/X-1", "/orders", "/orders/1", "/settings")
+PAGES = ("/", "/dashboard", "/products", "/products/new", "/products/X-1", "/orders", "/orders/1", "/purchase-orders",
+         "/purchase-orders/new", "/purchase-orders/1", "/suppliers", "/plan", "/import", "/downloads/products.csv",
+         "/settings")
 OWNER_PAGES = ("/settings",)
 OWNER, STAFF, PASSWORD = "pemilik@toko.id", "staf@toko.id", "rahasia-toko-123"
 

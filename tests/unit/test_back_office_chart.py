@@ -20,7 +20,8 @@ def test_projected_stock_is_the_start_plus_what_arrives_minus_what_sells(start: 
     points = projected_stock(start, TODAY, days=days, demand_per_day=per_day, arrivals=dated)
     assert [day for day, _ in points] == [TODAY + timedelta(days=n) for n in range(days + 1)]
     arrived = sum(units for offset, units in arrivals if offset <= days)  # late ones count as arriving today
-    assert abs(points[-1][1] - (start + arrived - per_day * days)) < 1e-6 * max(1, abs(start) + arrived + per_day * days)
+    scale = max(1, abs(start) + arrived + per_day * days)
+    assert abs(points[-1][1] - (start + arrived - per_day * days)) < 1e-6 * scale
 
 
 def test_a_late_purchase_order_counts_as_arriving_today() -> None:
