@@ -110,9 +110,9 @@ def add_event(request: Request, account: Signed, form: Posted) -> Response:
         errors.add("ends_on", N_("The end cannot be before the start."))
     if not errors:
         try:
-            events.create_event(database(request), EventCreate(
-                name=name or "", kind=kind or "promotion", starts_on=starts_on, ends_on=ends_on, skus=skus,
-                expected_units=units))  # type: ignore[arg-type]
+            events.create_event(database(request), EventCreate.model_validate({
+                "name": name, "kind": kind, "starts_on": starts_on, "ends_on": ends_on, "skus": skus,
+                "expected_units": units}))
         except ValidationError as error:
             forms.from_validation(error, errors)
         except DomainError as error:

@@ -102,8 +102,9 @@ def create_purchase_order(request: Request, account: Signed, form: Posted) -> Re
     po = None
     if not errors:
         try:
-            po = supply.create_purchase_order(database(request), PurchaseOrderCreate(
-                supplier=supplier or "", expected_at=expected_at, lines=lines, draft=forms.raw(form, "draft") == "1"))
+            po = supply.create_purchase_order(database(request), PurchaseOrderCreate.model_validate({
+                "supplier": supplier, "expected_at": expected_at, "lines": lines,
+                "draft": forms.raw(form, "draft") == "1"}))
         except ValidationError as error:
             forms.from_validation(error, errors, fields={"lines": "sku_1"})
         except DomainError as error:
@@ -233,7 +234,7 @@ def set_offer(request: Request, account: Signed, form: Posted) -> Response:
              "unit_cost": forms.money(form, "unit_cost", errors)}
     if not errors:
         try:
-            supply.set_offer(database(request), code or "", sku or "", OfferIn(**offer))
+            supply.set_offer(database(request), code or "", sku or "", OfferIn.model_validate(offer))
         except ValidationError as error:
             forms.from_validation(error, errors)
         except DomainError as error:
