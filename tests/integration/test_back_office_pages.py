@@ -83,12 +83,13 @@ def test_a_stock_adjustment_serves_the_waiting_customer_and_a_too_large_one_chan
 def test_product_settings_change_from_the_page(client: TestClient, db: Database) -> None:
     products.create_product(db, ProductCreate(sku="TUMBLER", name="Tumbler"))
     done = post(client, "/products/TUMBLER/settings", {"name": "Tumbler Edisi Terbatas", "backorder_policy": "deny",
-                                                       "max_per_customer": "2", "lead_time_days": "10"},
+                                                       "max_per_customer": "2", "lead_time_days": "10",
+                                                       "backorder_limit": "5", "backorder_limit_basis": "incoming"},
                 page="/products/TUMBLER")
     assert done.status_code == 303
     product = products.get_product(db, "TUMBLER")
-    assert (product.name, product.backorder_policy.value, product.max_per_customer) == (
-        "Tumbler Edisi Terbatas", "deny", 2)
+    assert (product.name, product.backorder_policy.value, product.max_per_customer, product.backorder_limit,
+            product.backorder_limit_basis.value) == ("Tumbler Edisi Terbatas", "deny", 2, 5, "incoming")
 
 
 def test_an_order_is_found_by_email_and_cancelled_in_part_from_its_page(client: TestClient, db: Database) -> None:
