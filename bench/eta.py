@@ -26,8 +26,8 @@ from inden.clock import utcnow  # noqa: E402
 from inden.config import shop_today  # noqa: E402
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier  # noqa: E402
 from inden.db.session import Database  # noqa: E402
-from inden.services.eta import refresh_etas  # noqa: E402
 from inden.services.schemas import PurchaseOrderPatch  # noqa: E402
+from inden.services.steps.etas import refresh_etas  # noqa: E402
 from inden.services.supply import move_purchase_order, move_supplier_purchase_orders  # noqa: E402
 
 SKUS, LINES, SUPPLIERS, POS_PER_SUPPLIER = 1000, 100_000, 3, 10

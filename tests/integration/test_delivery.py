@@ -17,10 +17,10 @@ from sqlalchemy import select
 from inden.clock import as_utc
 from inden.config import get_settings, shop_today
 from inden.db.models import OutboxEvent
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.i18n import format_day
 from inden.notify.email import SmtpMailer
-from inden.notify.outbox import Event, emit
 from inden.services import orders, products, stock, subscriptions, supply
 from inden.services.delivery import LEASE, deliver_outbox, list_outbox, retry_failed
 from inden.services.schemas import (

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
-
 from hypothesis import given
 from hypothesis import strategies as st
 

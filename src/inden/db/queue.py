@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp
 from inden.db.sql import json_object
+from inden.domain.event_types import EventType
 
 QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
 
@@ -90,8 +91,8 @@ def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
     )
     rows = (
         select(
-            literal("backorder.allocated"),
-            literal("backorder.allocated:") + cast(OrderLine.id, String) + literal(":")
+            literal(EventType.BACKORDER_ALLOCATED.value),
+            literal(f"{EventType.BACKORDER_ALLOCATED}:") + cast(OrderLine.id, String) + literal(":")
             + cast(OrderLine.backordered, String),
             payload,
             literal(now, Timestamp),

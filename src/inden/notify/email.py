@@ -36,6 +36,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from inden.config import Settings, get_settings
+from inden.domain.event_types import EventType
 from inden.i18n import format_day, format_money, locale_of, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,8 +46,8 @@ ProductNames = Mapping[str, str]
 
 # --- who reads it ---------------------------------------------------------------------------------------
 
-SELLER_ALERTS = frozenset({"reorder_point_reached"})
-SUBSCRIBER_EVENTS = frozenset({"subscription.confirm", "back_in_stock"})
+SELLER_ALERTS = frozenset({EventType.REORDER_POINT_REACHED})
+SUBSCRIBER_EVENTS = frozenset({EventType.SUBSCRIPTION_CONFIRM, EventType.BACK_IN_STOCK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,14 +179,14 @@ def _back_in_stock(payload: Payload, locale: str, names: ProductNames) -> dict[s
 
 # What each template is given, by event type. An event type missing here is not emailed.
 _CONTEXTS: dict[str, Callable[[Payload, str, ProductNames], dict[str, Any]]] = {
-    "order.backordered": _order_backordered,
-    "eta_changed": _eta_changed,
-    "backorder.allocated": _backorder_allocated,
-    "order.shipped": _order_lines,
-    "order.cancelled": _order_lines,
-    "reorder_point_reached": _reorder_point_reached,
-    "subscription.confirm": _subscription_confirm,
-    "back_in_stock": _back_in_stock,
+    EventType.ORDER_BACKORDERED: _order_backordered,
+    EventType.ETA_CHANGED: _eta_changed,
+    EventType.BACKORDER_ALLOCATED: _backorder_allocated,
+    EventType.ORDER_SHIPPED: _order_lines,
+    EventType.ORDER_CANCELLED: _order_lines,
+    EventType.REORDER_POINT_REACHED: _reorder_point_reached,
+    EventType.SUBSCRIPTION_CONFIRM: _subscription_confirm,
+    EventType.BACK_IN_STOCK: _back_in_stock,
 }
 EMAILED_EVENTS = frozenset(_CONTEXTS)
 
@@ -273,7 +274,7 @@ def compose(event_type: str, payload: Payload, *, to: Addressee, dedup_keys: Seq
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(dedup_keys)
     message["Auto-Submitted"] = "auto-generated"
-    if event_type == "back_in_stock":
+    if event_type == EventType.BACK_IN_STOCK:
         message["List-Unsubscribe"] = f"<{payload['unsubscribe_url']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)

@@ -16,7 +16,7 @@ from inden.config import get_settings
 from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggestion
 from inden.db.session import Database
 from inden.domain.analytics import Demand, wait_summary
-from inden.services.planning import PENDING
+from inden.domain.states import SuggestionStatus
 from inden.services.schemas import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
 RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is listed as at risk
@@ -91,7 +91,8 @@ def _waiting(session: Session, now: datetime) -> dict[int, list[Wait]]:
 def _pending_risks(session: Session) -> dict[int, tuple[float, int]]:
     """Per product id: (stock-out risk, suggestion id) of the latest plan's pending suggestion."""
     rows = session.execute(select(ReplenishmentSuggestion.product_id, ReplenishmentSuggestion.figures,
-                                  ReplenishmentSuggestion.id).where(ReplenishmentSuggestion.status == PENDING))
+                                  ReplenishmentSuggestion.id)
+                           .where(ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value))
     return {product_id: (float(figures.get("risk", 0.0)), suggestion_id) for product_id, figures, suggestion_id in rows}
 
 

@@ -33,6 +33,7 @@ from inden.config import Settings, get_settings
 from inden.db.models import OutboxEvent, Product
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
+from inden.domain.event_types import EventType
 from inden.notify.email import (
     EMAILED_EVENTS,
     Mailer,
@@ -69,7 +70,7 @@ class Notice:
 
     def payload(self) -> dict[str, Any]:
         """What the email is made from. Raises (KeyError, TypeError …) on a malformed payload."""
-        if self.event_type == "eta_changed":
+        if self.event_type == EventType.ETA_CHANGED:
             return eta_digest([e.payload for e in self.events])
         return self.events[0].payload
 
@@ -135,10 +136,10 @@ def notices(events: Sequence[ClaimedEvent]) -> Iterator[Notice]:
 
     by_order: dict[Any, list[ClaimedEvent]] = {}
     for event in events:
-        if event.event_type == "eta_changed" and order_of(event) is not None:
+        if event.event_type == EventType.ETA_CHANGED and order_of(event) is not None:
             by_order.setdefault(order_of(event), []).append(event)
     for event in events:
-        group = by_order.get(order_of(event)) if event.event_type == "eta_changed" else None
+        group = by_order.get(order_of(event)) if event.event_type == EventType.ETA_CHANGED else None
         if not group:
             yield Notice(event.event_type, (event,))
         elif group[0] is event:
@@ -154,7 +155,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
     try:
         payload = notice.payload()
         to = addressee(notice.event_type, payload, settings=settings)
-        if to is None or (notice.event_type == "eta_changed" and not payload["changes"]):
+        if to is None or (notice.event_type == EventType.ETA_CHANGED and not payload["changes"]):
             return Outcome("skipped")
         message = compose(notice.event_type, payload, to=to, product_names=names, settings=settings,
                           dedup_keys=[e.dedup_key for e in notice.events])

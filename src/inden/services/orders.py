@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,9 +14,9 @@ from inden.clock import utcnow
 from inden.config import shop_today
 from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
 from inden.db.order_status import refresh_statuses
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
-from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movements, stock_level
-from inden.db.supply import incoming_units
+from inden.db.stock import lock_products, lock_products_by_id, record_movements
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
 from inden.domain.errors import (
     CustomerLimitExceeded,
@@ -27,12 +27,9 @@ from inden.domain.errors import (
     OutOfStock,
     UnknownOrder,
 )
+from inden.domain.event_types import EventType
 from inden.domain.ledger import MovementKind
 from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
-from inden.domain.policy import LimitBasis, ProductRules
-from inden.domain.stock import StockLevel
-from inden.notify.outbox import Event, emit
-from inden.services.eta import Joining, is_released, place_in_queue, refresh_etas
 from inden.services.order_views import order_view
 from inden.services.schemas import (
     CustomerOut,
@@ -43,7 +40,9 @@ from inden.services.schemas import (
     ShipmentOut,
     ShippedLine,
 )
-from inden.services.stock import serve_waiting
+from inden.services.steps.decisions import decision_snapshots
+from inden.services.steps.etas import Joining, place_in_queue, refresh_etas
+from inden.services.steps.serving import serve_waiting
 
 # --- placing ---------------------------------------------------------------------------------------------
 
@@ -122,18 +121,6 @@ def _remember(session: Session, key: str | None, status_code: int, response: dic
         )
 
 
-def decision_snapshots(
-    session: Session, products: dict[str, Product], *, today: date
-) -> dict[str, tuple[ProductRules, StockLevel]]:
-    """What the domain needs to decide an order: each product's rules and stock (incoming only if it counts)."""
-    capped = [p.id for p in products.values() if p.backorder_limit_basis == LimitBasis.INCOMING.value]
-    incoming = incoming_units(session, capped) if capped else {}
-    return {
-        sku: (product_rules(p, released=is_released(p, today)), stock_level(p, incoming=incoming.get(p.id, 0)))
-        for sku, p in products.items()
-    }
-
-
 def _check_customer_limits(session: Session, request: OrderCreate, products: dict[str, Product]) -> None:
     """Limited editions: refuse a customer who would pass `max_per_customer` (the products are locked)."""
     for line in request.lines:
@@ -207,7 +194,7 @@ def _create_order(
 def _announce_backorder(session: Session, view: OrderOut, *, now: datetime) -> None:
     waiting = [line for line in view.lines if line.backordered]
     if waiting:
-        emit(session, [Event("order.backordered", f"order.backordered:{view.id}", {
+        emit(session, [Event(EventType.ORDER_BACKORDERED, f"order.backordered:{view.id}", {
             "order_id": view.id,
             "customer": view.customer.model_dump(),
             "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta", "eta_latest",
@@ -297,7 +284,7 @@ def cancel_order(
         refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
         cancelled = sum(line.cancelled for line in lines.values())
-        emit(session, [Event("order.cancelled", f"order.cancelled:{order_id}:{cancelled}", {
+        emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
             "order_id": order_id,
             "customer": {"email": order.customer_email, "locale": order.customer_locale},
             "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
@@ -341,7 +328,7 @@ def ship_order(
                          now=now)
         refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         shipped = [ShippedLine(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
-        emit(session, [Event("order.shipped", f"order.shipped:{shipment.id}", {
+        emit(session, [Event(EventType.ORDER_SHIPPED, f"order.shipped:{shipment.id}", {
             "order_id": order_id, "shipment_id": shipment.id,
             "customer": {"email": order.customer_email, "locale": order.customer_locale},
             "lines": [s.model_dump() for s in shipped],

@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session
 from inden.clock import as_utc, utcnow
 from inden.config import Settings, get_settings, shop_today
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, ReplenishmentSuggestion, Supplier, SupplierOffer
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.db.stock import lock_products_by_id
-from inden.db.supply import DRAFT, OPEN, supplier_reliability
+from inden.db.supply import supplier_reliability
 from inden.domain.errors import InvalidRequest, NotFound
-from inden.notify.outbox import Event, emit
+from inden.domain.event_types import EventType
+from inden.domain.states import PurchaseOrderStatus, SuggestionStatus
 from inden.planning.replenishment import (
     EventDemand,
     LeadTimeSpread,
@@ -50,8 +52,9 @@ from inden.services.schemas import (
     SuggestionFigures,
     SuggestionOut,
 )
+from inden.services.steps.lookup import find_supplier
+from inden.services.steps.purchasing import add_purchase_order
 
-PENDING, APPROVED, SUPERSEDED, DISMISSED = "pending", "approved", "superseded", "dismissed"
 Progress = Callable[[str, int, int], None]
 
 
@@ -93,10 +96,10 @@ def _positions(session: Session, products: Sequence[Product], today: date) -> di
     remaining = PurchaseOrderLine.quantity - PurchaseOrderLine.received
     rows = session.execute(
         select(PurchaseOrderLine.product_id, func.sum(remaining),
-               func.min(PurchaseOrder.expected_at).filter(PurchaseOrder.status == OPEN))
+               func.min(PurchaseOrder.expected_at).filter(PurchaseOrder.status == PurchaseOrderStatus.OPEN.value))
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-        .where(PurchaseOrder.status.in_([OPEN, DRAFT]), remaining > 0,
-               PurchaseOrderLine.product_id.in_([p.id for p in products]))
+        .where(PurchaseOrder.status.in_([PurchaseOrderStatus.OPEN.value, PurchaseOrderStatus.DRAFT.value]),
+               remaining > 0, PurchaseOrderLine.product_id.in_([p.id for p in products]))
         .group_by(PurchaseOrderLine.product_id)
     ).all()
     incoming = {pid: (int(units), first) for pid, units, first in rows}
@@ -262,12 +265,13 @@ def _store_suggestions(session: Session, snapshot: Snapshot, plans: list[SkuPlan
                        ) -> list[ReplenishmentSuggestion]:
     ids = [snapshot.products[p.sku].id for p in plans]
     session.execute(update(ReplenishmentSuggestion)
-                    .where(ReplenishmentSuggestion.status == PENDING, ReplenishmentSuggestion.product_id.in_(ids))
-                    .values(status=SUPERSEDED, decided_at=now))
+                    .where(ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value,
+                           ReplenishmentSuggestion.product_id.in_(ids))
+                    .values(status=SuggestionStatus.SUPERSEDED.value, decided_at=now))
     rows = [
         ReplenishmentSuggestion(
             product_id=snapshot.products[p.sku].id, supplier_id=snapshot.supplier_ids[p.supplier],
-            status=PENDING, quantity=p.quantity,
+            status=SuggestionStatus.PENDING.value, quantity=p.quantity,
             unit_cost=Decimal(str(p.unit_cost)).quantize(Decimal("0.01")) if p.unit_cost is not None else None,
             need_by=p.need_by, expected_at=p.expected_at or p.need_by, expedite=p.expedite, reason=p.reason[:500],
             figures=_figures(p), created_at=now)
@@ -286,7 +290,7 @@ def _alert_crossings(session: Session, snapshot: Snapshot, plans: list[SkuPlan],
     crossed = [p for p in below if not snapshot.products[p.sku].below_reorder_point]
     above_ids = [snapshot.products[p.sku].id for p in plans if not p.below_reorder_point]
     stamp = now.isoformat()
-    emit(session, (Event("reorder_point_reached", f"reorder_point:{p.sku}:{stamp}", {
+    emit(session, (Event(EventType.REORDER_POINT_REACHED, f"reorder_point:{p.sku}:{stamp}", {
         "sku": p.sku, "inventory_position": p.inventory_position, "reorder_point": round(p.reorder_point, 2),
         "risk": round(p.risk, 4), "suggestion_id": suggestion_of.get(snapshot.products[p.sku].id),
     }) for p in crossed), now=now)
@@ -314,7 +318,7 @@ def suggestion_views(session: Session, rows: Sequence[ReplenishmentSuggestion]) 
     ]
 
 
-def list_suggestions(db: Database, *, status: str | None = PENDING, sku: str | None = None,
+def list_suggestions(db: Database, *, status: str | None = SuggestionStatus.PENDING, sku: str | None = None,
                      cursor: str | None = None, limit: int = 100) -> Page[SuggestionOut]:
     """Suggestions in the order they were made (pending ones by default), `limit` at a time."""
     with db.transaction() as session:
@@ -331,7 +335,7 @@ def _pending(session: Session, suggestion_id: int) -> ReplenishmentSuggestion:
     row = session.get(ReplenishmentSuggestion, suggestion_id, populate_existing=True)
     if row is None:
         raise UnknownSuggestion(suggestion_id)
-    if row.status != PENDING:
+    if row.status != SuggestionStatus.PENDING:
         raise InvalidRequest(f"Suggestion {suggestion_id} is {row.status}; only pending ones can be decided.",
                              suggestion_id=suggestion_id, status=row.status)
     return row
@@ -340,7 +344,6 @@ def _pending(session: Session, suggestion_id: int) -> ReplenishmentSuggestion:
 def approve_suggestion(db: Database, suggestion_id: int, choice: ApproveSuggestion | None = None, *,
                        now: datetime | None = None) -> SuggestionOut:
     """Create the purchase order a suggestion proposes (open, or a draft); the suggestion records it."""
-    from inden.services.supply import add_purchase_order, find_supplier
 
     now = now or utcnow()
     choice = choice or ApproveSuggestion()
@@ -357,8 +360,9 @@ def approve_suggestion(db: Database, suggestion_id: int, choice: ApproveSuggesti
         po = add_purchase_order(
             session, supplier, [PurchaseLineIn(sku=product.sku, quantity=choice.quantity or row.quantity,
                                                unit_cost=row.unit_cost if choice.supplier is None else None)],
-            expected_at=choice.expected_at or row.expected_at, now=now, status=DRAFT if choice.draft else OPEN)
-        row.status, row.decided_at, row.purchase_order_id = APPROVED, now, po.id
+            expected_at=choice.expected_at or row.expected_at, now=now,
+            status=PurchaseOrderStatus.DRAFT if choice.draft else PurchaseOrderStatus.OPEN)
+        row.status, row.decided_at, row.purchase_order_id = SuggestionStatus.APPROVED.value, now, po.id
         return suggestion_views(session, [row])[0]
 
 
@@ -366,13 +370,12 @@ def dismiss_suggestion(db: Database, suggestion_id: int, *, now: datetime | None
     """The seller will not act on this suggestion; the next plan run may suggest again if the need remains."""
     with db.transaction() as session:
         row = _pending(session, suggestion_id)
-        row.status, row.decided_at = DISMISSED, now or utcnow()
+        row.status, row.decided_at = SuggestionStatus.DISMISSED.value, now or utcnow()
         return suggestion_views(session, [row])[0]
 
 
 def _approve_all(session: Session, suggestions: list[ReplenishmentSuggestion], *, now: datetime) -> list[int]:
     """Auto mode: one purchase order per supplier and expected date, holding all their suggested lines."""
-    from inden.services.supply import add_purchase_order
 
     groups: dict[tuple[int, date], list[ReplenishmentSuggestion]] = defaultdict(list)
     for row in suggestions:
@@ -387,7 +390,7 @@ def _approve_all(session: Session, suggestions: list[ReplenishmentSuggestion], *
             PurchaseLineIn(sku=skus[r.product_id], quantity=r.quantity, unit_cost=r.unit_cost) for r in rows
         ], expected_at=expected_at, now=now)
         for row in rows:
-            row.status, row.decided_at, row.purchase_order_id = APPROVED, now, po.id
+            row.status, row.decided_at, row.purchase_order_id = SuggestionStatus.APPROVED.value, now, po.id
         orders.append(po.id)
     return orders
 

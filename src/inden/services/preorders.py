@@ -13,9 +13,9 @@ from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id
 from inden.domain.errors import InvalidRequest
 from inden.domain.policy import BackorderPolicy
-from inden.services.eta import refresh_etas
-from inden.services.stock import serve_waiting
-from inden.services.subscriptions import signed_up_products, tell_sign_ups
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.restock import signed_up_products, tell_sign_ups
+from inden.services.steps.serving import serve_waiting
 
 
 def release(db: Database, sku: str, *, now: datetime | None = None) -> int:

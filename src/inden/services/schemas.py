@@ -21,8 +21,10 @@ from pydantic import (
     model_validator,
 )
 
+from inden.domain.event_types import EventType
 from inden.domain.orders import Fulfilment, OrderStatus
 from inden.domain.policy import BackorderPolicy, LimitBasis
+from inden.domain.states import PurchaseOrderStatus, SubscriptionStatus, SuggestionStatus
 
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
@@ -313,7 +315,6 @@ class ReceiptCreate(Request):
     _distinct = field_validator("lines")(_distinct_skus)
 
 
-PurchaseOrderStatus = Literal["draft", "open", "received", "cancelled"]
 
 
 class PurchaseLineOut(BaseModel):
@@ -402,7 +403,6 @@ class SuggestionFigures(BaseModel):
     events: list[str]
 
 
-SuggestionStatus = Literal["pending", "approved", "superseded", "dismissed"]
 
 
 class SuggestionOut(BaseModel):
@@ -484,7 +484,7 @@ class SubscriptionOut(BaseModel):
     product_name: str
     email: str
     locale: Locale
-    status: Literal["pending", "confirmed", "notified", "unsubscribed"]
+    status: SubscriptionStatus
 
 
 # Analytics (the seller's figures at a glance)
@@ -543,8 +543,6 @@ class AnalyticsOut(BaseModel):
 
 # Webhooks (the outbox's events, over HTTP, to the seller's own systems)
 
-EventType = Literal["order.backordered", "backorder.allocated", "order.cancelled", "order.shipped", "eta_changed",
-                    "subscription.confirm", "back_in_stock", "reorder_point_reached"]
 
 
 class WebhookCreate(Request):

@@ -20,10 +20,10 @@ from inden.domain.availability import Shelf, ShelfStatus, shelf_status
 from inden.domain.eta import Eta
 from inden.domain.labels import Label, LabelFacts, best_sellers, product_labels
 from inden.i18n import N_, format_day, locale_of, shop_day, translate
-from inden.services.eta import tail_etas
-from inden.services.orders import decision_snapshots
-from inden.services.products import find_product
 from inden.services.schemas import AvailabilityOut
+from inden.services.steps.decisions import decision_snapshots
+from inden.services.steps.etas import tail_etas
+from inden.services.steps.lookup import find_product
 
 _LABEL_TEXT = {Label.RESTOCK: N_("Restock"), Label.BEST_SELLER: N_("Best seller"), Label.LIMITED: N_("Limited")}
 

@@ -14,16 +14,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from inden.api.deps import get_db
 from inden.config import get_settings
 from inden.db.session import Database
 from inden.domain.errors import UnknownSubscriptionLink
+from inden.domain.states import SubscriptionStatus
 from inden.i18n import N_, locale_of, template_environment, translate
 from inden.services import subscriptions
 from inden.services.schemas import SubscriptionOut
 
+
+async def _database(request: Request) -> Database:  # async: no thread hop for a dependency that does no I/O
+    db: Database = request.app.state.db
+    return db
+
+
 router = APIRouter(prefix="/subscriptions", include_in_schema=False)
-Db = Annotated[Database, Depends(get_db)]
+Db = Annotated[Database, Depends(_database)]
 Token = Annotated[str, Query(min_length=1, max_length=64)]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -54,7 +60,7 @@ def _answer(request: Request, step: Callable[[], SubscriptionOut], done: str) ->
         subscription = step()
     except UnknownSubscriptionLink:
         return _page("invalid", _visitor_locale(request), status_code=404)
-    if done == "ask_confirm" and subscription.status != "pending":
+    if done == "ask_confirm" and subscription.status != SubscriptionStatus.PENDING:
         done = "confirmed" if subscription.status in ("confirmed", "notified") else "invalid"
     return _page(done, subscription.locale, subscription=subscription, action=str(request.url))
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from inden.api.deps import get_db, staff
 from inden.api.errors import ApiError
 from inden.db.session import Database
+from inden.domain.states import SuggestionStatus
 from inden.services import events, planning, sales_import
 from inden.services.schemas import (
     SKU_PATTERN,
@@ -18,7 +19,6 @@ from inden.services.schemas import (
     EventOut,
     Page,
     SuggestionOut,
-    SuggestionStatus,
 )
 
 router = APIRouter(tags=["planning"], dependencies=[staff])
@@ -60,7 +60,7 @@ async def import_sales(request: Request, db: Db,
 
 @router.get("/v1/replenishment")
 def list_replenishment(
-    db: Db, status: SuggestionStatus | None = "pending",
+    db: Db, status: SuggestionStatus | None = SuggestionStatus.PENDING,
     sku: Annotated[str | None, Query(pattern=SKU_PATTERN)] = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[SuggestionOut]:

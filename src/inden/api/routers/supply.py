@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
+from inden.domain.states import PurchaseOrderStatus
 from inden.services import preorders, supply
 from inden.services.schemas import (
     SKU_PATTERN,
@@ -16,7 +17,6 @@ from inden.services.schemas import (
     PurchaseOrderCreate,
     PurchaseOrderOut,
     PurchaseOrderPatch,
-    PurchaseOrderStatus,
     ReceiptCreate,
     SupplierCreate,
     SupplierDelay,

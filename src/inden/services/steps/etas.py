@@ -20,13 +20,12 @@ from inden.db.bulk import repeg_queues
 from inden.db.models import OrderLine, Product
 from inden.db.supply import fastest_offers, open_supply, supplier_reliability
 from inden.domain.eta import Eta, Inbound, PegSchedule, WaitingUnits, peg_etas, peg_schedule
-from inden.domain.policy import BackorderPolicy
+from inden.domain.policy import is_released as released
 
 
 def is_released(product: Product, today: date) -> bool:
-    """False for a pre-order before its release date (its stock is held for the launch)."""
-    return not (product.backorder_policy == BackorderPolicy.PREORDER.value and product.release_at is not None
-                and product.release_at > today)
+    """`domain.policy.is_released` for a stored product."""
+    return released(product.backorder_policy, product.release_at, today)
 
 
 @dataclass(frozen=True, slots=True)
