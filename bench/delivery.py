@@ -31,7 +31,8 @@ from inden.db.models import OutboxEvent  # noqa: E402
 from inden.notify.email import SmtpMailer, addressee, compose  # noqa: E402
 from inden.services import orders, products  # noqa: E402
 from inden.services.delivery import deliver_outbox  # noqa: E402
-from inden.services.schemas import OrderCreate, ProductCreate  # noqa: E402
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate
 
 EVENTS = 5000
 

@@ -26,7 +26,7 @@ from inden.clock import utcnow  # noqa: E402
 from inden.config import shop_today  # noqa: E402
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier  # noqa: E402
 from inden.db.session import Database  # noqa: E402
-from inden.services.schemas import PurchaseOrderPatch  # noqa: E402
+from inden.services.schemas.supply import PurchaseOrderPatch
 from inden.services.steps.etas import refresh_etas  # noqa: E402
 from inden.services.supply import move_purchase_order, move_supplier_purchase_orders  # noqa: E402
 

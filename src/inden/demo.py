@@ -25,7 +25,8 @@ from inden.config import shop_today
 from inden.db.migrate import upgrade
 from inden.db.session import Database
 from inden.services import audit, keys, order_views, products, stock, supply
-from inden.services.schemas import ProductCreate, PurchaseOrderCreate, StockAdjustment, SupplierCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
 
 FLASH_SKU = "SERUM-VITC-30"
 SHOP = [
@@ -178,7 +179,7 @@ def _plan(out: Console, db: Database) -> None:
     """Half a year of ordinary sales imported, a second supplier, then `inden plan`: what to buy before 12.12."""
     from inden.services.planning import run_plan
     from inden.services.sales_import import import_sales
-    from inden.services.schemas import OfferIn
+    from inden.services.schemas.supply import OfferIn
 
     rng = np.random.default_rng(2024)
     today = shop_today(utcnow())

@@ -18,13 +18,9 @@ from inden.domain.errors import OutOfStock
 from inden.services import orders, products, stock, supply
 from inden.services.analytics import shop_report
 from inden.services.keys import Role, create_key
-from inden.services.schemas import (
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    StockAdjustment,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 12, 5, 0, tzinfo=UTC)
 

@@ -23,15 +23,10 @@ from inden.i18n import format_day
 from inden.notify.email import SmtpMailer
 from inden.services import orders, products, stock, subscriptions, supply
 from inden.services.delivery import LEASE, deliver_outbox, list_outbox, retry_failed
-from inden.services.schemas import (
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    PurchaseOrderPatch,
-    StockAdjustment,
-    SubscriptionCreate,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.storefront import SubscriptionCreate
+from inden.services.schemas.supply import PurchaseOrderCreate, PurchaseOrderPatch, SupplierCreate
 from tests.smtp import Inbox, free_port, smtp_server
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
@@ -304,7 +299,7 @@ def test_a_sign_up_is_confirmed_from_its_email_and_back_in_stock_offers_one_clic
     assert deliver_outbox(db, mailer, now=NOW + timedelta(days=1)).sent == 1
     back = smtp.messages[1]
     assert subject(back) == "inden: Kopi Arabika Gayo 250 g is back in stock"
-    assert "Price: IDR89,000" in text_of(back)
+    assert "Price: Rp89.000" in text_of(back)
     unsubscribe = f"{get_settings().base_url}/subscriptions/unsubscribe?token={link.group(2)}"
     assert back["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert back["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -18,16 +18,10 @@ from inden.domain.errors import InvalidRequest
 from inden.services import events, order_views, orders, planning, products, stock, supply
 from inden.services.keys import Role, create_key
 from inden.services.sales_import import import_sales
-from inden.services.schemas import (
-    ApproveSuggestion,
-    EventCreate,
-    OfferIn,
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    StockAdjustment,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.planning import ApproveSuggestion, EventCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import OfferIn, PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 TODAY = shop_today(NOW)

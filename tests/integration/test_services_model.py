@@ -45,7 +45,9 @@ from inden.domain.policy import BackorderPolicy
 from inden.services.order_views import get_order, list_backorders, list_orders
 from inden.services.orders import cancel_order, place_order, ship_order
 from inden.services.products import create_product, get_product
-from inden.services.schemas import Customer, LineIn, OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import Customer, OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.stock import adjust_stock
 from tests.conftest import BACKENDS, make_database, truncate_all
 from tests.reference import status_from_unit_states

@@ -12,16 +12,14 @@ from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import CustomerLimitExceeded, InvalidRequest, OutOfStock
 from inden.services import audit, order_views, orders, preorders, products, stock, supply
-from inden.services.schemas import (
-    LineIn,
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
+from inden.services.schemas.supply import (
     OfferIn,
-    OrderCreate,
-    ProductCreate,
-    ProductPatch,
     PurchaseOrderCreate,
     PurchaseOrderPatch,
     ReceiptCreate,
-    StockAdjustment,
     SupplierCreate,
 )
 

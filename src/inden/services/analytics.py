@@ -17,7 +17,7 @@ from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggest
 from inden.db.session import Database
 from inden.domain.analytics import Demand, wait_summary
 from inden.domain.states import SuggestionStatus
-from inden.services.schemas import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
+from inden.services.schemas.analytics import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
 RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is listed as at risk
 DAY = timedelta(days=1)

@@ -15,7 +15,7 @@ from inden.db.session import Database
 from inden.domain.errors import NotFound, UnknownSku
 from inden.planning.replenishment import EventDemand
 from inden.services.demand import load_demand_history
-from inden.services.schemas import EventCreate, EventOut
+from inden.services.schemas.planning import EventCreate, EventOut
 
 BASELINE_DAYS = 28  # the measured uplift compares the window with this many days before it
 

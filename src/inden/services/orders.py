@@ -31,15 +31,8 @@ from inden.domain.event_types import EventType
 from inden.domain.ledger import MovementKind
 from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
 from inden.services.order_views import order_view
-from inden.services.schemas import (
-    CustomerOut,
-    LineIn,
-    OrderCreate,
-    OrderLineOut,
-    OrderOut,
-    ShipmentOut,
-    ShippedLine,
-)
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import CustomerOut, OrderCreate, OrderLineOut, OrderOut, ShipmentOut, ShippedLine
 from inden.services.steps.decisions import decision_snapshots
 from inden.services.steps.etas import Joining, place_in_queue, refresh_etas
 from inden.services.steps.serving import serve_waiting

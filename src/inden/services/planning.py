@@ -45,13 +45,9 @@ from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
 from inden.services.events import upcoming_events
 from inden.services.pagination import keyset_page
-from inden.services.schemas import (
-    ApproveSuggestion,
-    Page,
-    PurchaseLineIn,
-    SuggestionFigures,
-    SuggestionOut,
-)
+from inden.services.schemas.common import Page
+from inden.services.schemas.planning import ApproveSuggestion, SuggestionFigures, SuggestionOut
+from inden.services.schemas.supply import PurchaseLineIn
 from inden.services.steps.lookup import find_supplier
 from inden.services.steps.purchasing import add_purchase_order
 

@@ -15,7 +15,8 @@ from inden.db.session import Database
 from inden.db.stock import lock_products
 from inden.domain.errors import DuplicateSku
 from inden.services.pagination import keyset_page
-from inden.services.schemas import Page, ProductCreate, ProductOut, ProductPatch
+from inden.services.schemas.common import Page
+from inden.services.schemas.products import ProductCreate, ProductOut, ProductPatch
 from inden.services.steps.etas import refresh_etas
 from inden.services.steps.lookup import find_product, stock_views
 from inden.services.steps.serving import serve_waiting

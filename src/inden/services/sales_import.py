@@ -23,7 +23,7 @@ from inden.clock import utcnow
 from inden.db.models import Product, SalesHistory
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
-from inden.services.schemas import MAX_UNITS, SKU_PATTERN
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
 
 REQUIRED = ("date", "sku", "quantity")
 MAX_REPORTED = 20  # problems listed in one error; the count says how many more

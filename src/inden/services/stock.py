@@ -12,7 +12,8 @@ from inden.db.session import Database
 from inden.db.stock import lock_products, record_movements
 from inden.domain.errors import InsufficientStock, InvalidRequest
 from inden.domain.ledger import MovementKind
-from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
+from inden.services.schemas.common import MAX_ON_HAND, LineIn
+from inden.services.schemas.products import StockAdjustment, StockOut
 from inden.services.steps.etas import refresh_etas
 from inden.services.steps.lookup import stock_views
 from inden.services.steps.restock import announce_restock, shelf_before

@@ -20,7 +20,7 @@ from inden.domain.availability import Shelf, ShelfStatus, shelf_status
 from inden.domain.eta import Eta
 from inden.domain.labels import Label, LabelFacts, best_sellers, product_labels
 from inden.i18n import N_, format_day, locale_of, shop_day, translate
-from inden.services.schemas import AvailabilityOut
+from inden.services.schemas.storefront import AvailabilityOut
 from inden.services.steps.decisions import decision_snapshots
 from inden.services.steps.etas import tail_etas
 from inden.services.steps.lookup import find_product

@@ -24,7 +24,7 @@ from inden.domain.errors import RateLimited, UnknownSubscriptionLink
 from inden.domain.event_types import EventType
 from inden.domain.states import SubscriptionStatus
 from inden.i18n import translate
-from inden.services.schemas import SubscriptionAccepted, SubscriptionCreate, SubscriptionOut
+from inden.services.schemas.storefront import SubscriptionAccepted, SubscriptionCreate, SubscriptionOut
 from inden.services.steps.lookup import find_product
 from inden.services.steps.restock import subscription_links, tell_sign_ups
 

@@ -26,10 +26,10 @@ from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder
 from inden.domain.ledger import MovementKind
 from inden.domain.states import PurchaseOrderStatus
 from inden.services.pagination import keyset_page
-from inden.services.schemas import (
+from inden.services.schemas.common import Page
+from inden.services.schemas.supply import (
     OfferIn,
     OfferOut,
-    Page,
     PurchaseLineOut,
     PurchaseOrderCreate,
     PurchaseOrderOut,

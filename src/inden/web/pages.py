@@ -20,7 +20,7 @@ from inden.domain.errors import UnknownSubscriptionLink
 from inden.domain.states import SubscriptionStatus
 from inden.i18n import N_, locale_of, template_environment, translate
 from inden.services import subscriptions
-from inden.services.schemas import SubscriptionOut
+from inden.services.schemas.storefront import SubscriptionOut
 
 
 async def _database(request: Request) -> Database:  # async: no thread hop for a dependency that does no I/O

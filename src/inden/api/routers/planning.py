@@ -12,14 +12,8 @@ from inden.api.errors import ApiError
 from inden.db.session import Database
 from inden.domain.states import SuggestionStatus
 from inden.services import events, planning, sales_import
-from inden.services.schemas import (
-    SKU_PATTERN,
-    ApproveSuggestion,
-    EventCreate,
-    EventOut,
-    Page,
-    SuggestionOut,
-)
+from inden.services.schemas.common import SKU_PATTERN, Page
+from inden.services.schemas.planning import ApproveSuggestion, EventCreate, EventOut, SuggestionOut
 
 router = APIRouter(tags=["planning"], dependencies=[staff])
 Db = Annotated[Database, Depends(get_db)]

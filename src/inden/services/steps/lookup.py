@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import Product, Supplier
 from inden.db.supply import incoming_units
 from inden.domain.errors import UnknownSku, UnknownSupplier
-from inden.services.schemas import StockOut
+from inden.services.schemas.products import StockOut
 
 
 def find_product(session: Session, sku: str) -> Product:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from inden.db.stock import lock_products
 from inden.domain.states import PurchaseOrderStatus
-from inden.services.schemas import PurchaseLineIn
+from inden.services.schemas.supply import PurchaseLineIn
 from inden.services.steps.etas import refresh_etas
 
 
