@@ -28,7 +28,8 @@ from allocation import backend_of, database_parser, fresh_database  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from inden.db.models import OutboxEvent  # noqa: E402
-from inden.notify.email import SmtpMailer, addressee, compose  # noqa: E402
+from inden.notify.render import addressee, compose  # noqa: E402
+from inden.notify.smtp import SmtpMailer  # noqa: E402
 from inden.services import orders, products  # noqa: E402
 from inden.services.delivery import deliver_outbox  # noqa: E402
 from inden.services.schemas.orders import OrderCreate

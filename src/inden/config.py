@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     restock_days: int = 7  # a product back in stock within this many days is labelled restock
     cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
-    # Email delivery of the outbox (services.delivery, notify.email).
+    # Email delivery of the outbox (services.delivery, notify.render, notify.smtp).
     smtp_from: str = "inden <no-reply@localhost>"
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
     delivery_batch: int = 100  # outbox rows claimed per delivery round

@@ -177,7 +177,7 @@ DAILY_RATE = {FLASH_SKU: 9.0, "KOPI-GAYO-250": 4.0, "BATIK-TULIS-M": 0.6, "HIJAB
 
 def _plan(out: Console, db: Database) -> None:
     """Half a year of ordinary sales imported, a second supplier, then `inden plan`: what to buy before 12.12."""
-    from inden.services.planning import run_plan
+    from inden.services.planning.run import run_plan
     from inden.services.sales_import import import_sales
     from inden.services.schemas.supply import OfferIn
 

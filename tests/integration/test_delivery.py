@@ -20,7 +20,7 @@ from inden.db.models import OutboxEvent
 from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.i18n import format_day
-from inden.notify.email import SmtpMailer
+from inden.notify.smtp import SmtpMailer
 from inden.services import orders, products, stock, subscriptions, supply
 from inden.services.delivery import LEASE, deliver_outbox, list_outbox, retry_failed
 from inden.services.schemas.orders import OrderCreate
@@ -337,7 +337,7 @@ CRASH_AFTER_SENDING = """
 import os, sys
 from datetime import datetime
 from inden.db.session import Database
-from inden.notify.email import SmtpMailer
+from inden.notify.smtp import SmtpMailer
 from inden.services.delivery import deliver_outbox
 
 class DiesAfterSending:  # the real SMTP mailer, then the process is killed before it can record anything

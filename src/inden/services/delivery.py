@@ -34,17 +34,8 @@ from inden.db.models import OutboxEvent, Product
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
-from inden.notify.email import (
-    EMAILED_EVENTS,
-    Mailer,
-    MailerUnavailable,
-    MessageDeferred,
-    MessageRejected,
-    addressee,
-    compose,
-    eta_digest,
-    skus_of,
-)
+from inden.notify.render import EMAILED_EVENTS, addressee, compose, eta_digest, skus_of
+from inden.notify.smtp import Mailer, MailerUnavailable, MessageDeferred, MessageRejected
 
 log = logging.getLogger(__name__)
 

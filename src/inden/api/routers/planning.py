@@ -11,7 +11,8 @@ from inden.api.deps import get_db, staff
 from inden.api.errors import ApiError
 from inden.db.session import Database
 from inden.domain.states import SuggestionStatus
-from inden.services import events, planning, sales_import
+from inden.services import events, sales_import
+from inden.services.planning import suggestions
 from inden.services.schemas.common import SKU_PATTERN, Page
 from inden.services.schemas.planning import ApproveSuggestion, EventCreate, EventOut, SuggestionOut
 
@@ -59,16 +60,16 @@ def list_replenishment(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[SuggestionOut]:
     """Purchase suggestions from the latest plan run (`inden plan`): pending ones unless asked otherwise."""
-    return planning.list_suggestions(db, status=status, sku=sku, cursor=cursor, limit=limit)
+    return suggestions.list_suggestions(db, status=status, sku=sku, cursor=cursor, limit=limit)
 
 
 @router.post("/v1/replenishment/{suggestion_id}/approve", status_code=201)
 def approve(suggestion_id: Id, db: Db,
             body: Annotated[ApproveSuggestion | None, Body()] = None) -> SuggestionOut:
     """Create the purchase order (201); the suggestion now names it in `purchase_order_id`."""
-    return planning.approve_suggestion(db, suggestion_id, body)
+    return suggestions.approve_suggestion(db, suggestion_id, body)
 
 
 @router.post("/v1/replenishment/{suggestion_id}/dismiss")
 def dismiss(suggestion_id: Id, db: Db) -> SuggestionOut:
-    return planning.dismiss_suggestion(db, suggestion_id)
+    return suggestions.dismiss_suggestion(db, suggestion_id)
