@@ -15,11 +15,10 @@ from inden.clock import as_utc, utcnow
 from inden.config import get_settings
 from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggestion
 from inden.db.session import Database
-from inden.domain.analytics import Demand, wait_summary
+from inden.domain.analytics import Demand, at_risk, wait_summary
 from inden.domain.states import SuggestionStatus
 from inden.services.schemas.analytics import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
-RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is listed as at risk
 DAY = timedelta(days=1)
 
 
@@ -50,9 +49,7 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
                            estimated_units=sum(u for _, u, sure in _all(waiting) if not sure)),
         lost_value=sum((s.lost_value or Decimal(0) for s in skus), Decimal(0)),
         currency=get_settings().currency,
-        at_risk=sorted((s for s in skus if s.estimated_units or s.below_reorder_point
-                        or (s.stockout_risk or 0) >= RISKY),
-                       key=lambda s: (-s.estimated_units, -(s.stockout_risk or 0), s.sku))[:20],
+        at_risk=at_risk(skus),
         skus=skus[:100],
     )
 

@@ -14,10 +14,9 @@ from inden.db.models import DemandEvent, DemandEventSku, Product
 from inden.db.session import Database
 from inden.domain.errors import NotFound, UnknownSku
 from inden.planning.replenishment import EventDemand
+from inden.planning.uplift import BASELINE_DAYS, measure_uplift
 from inden.services.demand import load_demand_history
 from inden.services.schemas.planning import EventCreate, EventOut
-
-BASELINE_DAYS = 28  # the measured uplift compares the window with this many days before it
 
 
 def _event_skus(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
@@ -44,20 +43,11 @@ def _measured(session: Session, events: list[DemandEvent], skus: dict[int, list[
     history = load_demand_history(session, since=min(e.starts_on for e in past) - timedelta(days=BASELINE_DAYS),
                                   until=max(e.ends_on for e in past), timezone=get_settings().timezone,
                                   product_ids=ids)
-    seen = history[~history["censored"]]
-    seen = seen.assign(day=seen["ds"].dt.date) if len(seen) else seen.assign(day=[])
     measured: dict[int, Measured] = {}
     for event in past:
-        window = seen[seen["unique_id"].isin(skus[event.id])
-                      & (seen["day"] >= event.starts_on - timedelta(days=BASELINE_DAYS))
-                      & (seen["day"] <= event.ends_on)]
-        daily = window.groupby("day")["y"].sum()
-        before = daily[[d < event.starts_on for d in daily.index]]
-        during = daily[[d >= event.starts_on for d in daily.index]]
-        if before.empty or during.empty:
-            continue
-        baseline, actual = float(before.mean()), float(during.mean())
-        measured[event.id] = ((actual / baseline if baseline > 0 else None), baseline, actual)
+        found = measure_uplift(history, skus[event.id], event.starts_on, event.ends_on, baseline_days=BASELINE_DAYS)
+        if found is not None:
+            measured[event.id] = (found.uplift, found.baseline_per_day, found.actual_per_day)
     return measured
 
 

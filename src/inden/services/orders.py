@@ -21,15 +21,13 @@ from inden.domain.allocation import LineRequest, OrderDecision, take_order
 from inden.domain.errors import (
     CustomerLimitExceeded,
     IdempotencyConflict,
-    InsufficientStock,
     InvalidRequest,
-    NotReadyToShip,
     OutOfStock,
     UnknownOrder,
 )
 from inden.domain.event_types import EventType
 from inden.domain.ledger import MovementKind
-from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
+from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel, units_to_ship
 from inden.services.order_views import order_view
 from inden.services.schemas.common import LineIn
 from inden.services.schemas.orders import CustomerOut, OrderCreate, OrderLineOut, OrderOut, ShipmentOut, ShippedLine
@@ -296,21 +294,14 @@ def ship_order(
     now = now or utcnow()
     with db.transaction() as session:
         order, lines, products = _lock_order(session, order_id)
-        waiting = sum(line.backordered for line in lines.values())
-        if order.fulfilment == Fulfilment.COMPLETE.value and waiting:
-            raise NotReadyToShip(order_id, waiting=waiting)
-        if selection is None:
-            chosen = [(sku, line, line.allocated) for sku, line in lines.items() if line.allocated]
-            if not chosen:
-                raise InvalidRequest(f"Order {order_id} has no allocated units to ship.", order_id=order_id)
-        else:
-            chosen = _selected(order_id, lines, selection)
+        units = {sku: _units(line) for sku, line in lines.items()}
+        asked = None if selection is None else [(item.sku, item.quantity) for item in selection]
+        to_ship = units_to_ship(order_id, Fulfilment(order.fulfilment), units, asked)
+        chosen = [(sku, lines[sku], quantity) for sku, quantity in to_ship]
         shipment = Shipment(order_id=order_id, created_at=now)
         session.add(shipment)
         session.flush()
-        for sku, line, quantity in chosen:
-            if quantity > line.allocated:
-                raise InsufficientStock(sku, requested=quantity, available=line.allocated, what="allocated")
+        for _, line, quantity in chosen:
             product = products[line.product_id]
             product.allocated -= quantity
             line.allocated -= quantity

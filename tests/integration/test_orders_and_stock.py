@@ -1,4 +1,4 @@
-"""The stock and backorder engine's use cases, on SQLite and PostgreSQL."""
+"""Orders and stock use cases (place, cancel, ship, stock in and out, the backorder queue), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
