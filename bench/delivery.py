@@ -66,7 +66,9 @@ def composed_emails(db: Any) -> list[EmailMessage]:
     """The emails of the outbox's events as delivery would write them (for the baseline)."""
     with db.transaction() as session:
         rows = session.execute(select(OutboxEvent.event_type, OutboxEvent.dedup_key, OutboxEvent.payload)).all()
-    return [compose(kind, payload, to=addressee(kind, payload), dedup_keys=[key]) for kind, key, payload in rows]
+    settings = db.settings
+    return [compose(kind, payload, to=addressee(kind, payload, settings=settings), dedup_keys=[key], settings=settings)
+            for kind, key, payload in rows]
 
 
 def raw_smtp(port: int, messages: list[EmailMessage]) -> float:

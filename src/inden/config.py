@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,11 +41,8 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 8  # then the row is marked failed (retries back off: 1, 2, 4 … minutes)
 
 
-def shop_today(now: datetime, settings: Settings | None = None) -> date:
-    """The calendar date at `now` in the shop's timezone (ETAs and receipts are shop dates)."""
-    return now.astimezone(ZoneInfo((settings or get_settings()).timezone)).date()
-
-
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process, read once from the environment. Only the edges call this (the app
+    factory, the CLI, the worker, the demo); they hand the object to the services through `Database`."""
     return Settings()

@@ -15,12 +15,11 @@ or add the new texts by hand to the area's catalogue in both languages; `tests/u
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
@@ -82,11 +81,6 @@ def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "transla
 def format_day(day: date, locale: str) -> str:
     """A calendar date as shoppers read it: `14 Des 2026` (id), `Dec 14, 2026` (en)."""
     return format_date(day, "medium", locale=locale_of(locale))
-
-
-def shop_day(moment: datetime) -> date:
-    """The shop-timezone date of an aware datetime (what a shopper in the shop's city would call that day)."""
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def format_money(amount: Decimal, locale: str, currency: str | None = None) -> str:

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from inden.api.app import create_app
-from inden.config import shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
@@ -26,7 +27,7 @@ from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.schemas.supply import OfferIn, PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 
 
 def shop(db: Database, skus: dict[str, float], *, on_hand: int = 20, days: int = 120) -> None:

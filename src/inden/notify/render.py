@@ -26,7 +26,7 @@ from typing import Any, Literal
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from inden.config import Settings, get_settings
+from inden.config import Settings
 from inden.domain.event_types import EventType
 from inden.i18n import format_day, format_money, locale_of, translations
 
@@ -47,13 +47,12 @@ class Addressee:
     name: str | None = None
 
 
-def addressee(event_type: str, payload: Payload, *, settings: Settings | None = None) -> Addressee | None:
+def addressee(event_type: str, payload: Payload, *, settings: Settings) -> Addressee | None:
     """Who an event's email goes to, in which language; None when there is no one to tell.
 
     Customers' events go to the order's customer, sign-up events to the subscriber, seller alerts to
     `seller_email` in the shop's default language (None while it is not set).
     """
-    settings = settings or get_settings()
     if event_type in SELLER_ALERTS:
         email, locale, name = settings.seller_email, settings.default_locale, None
     elif event_type in SUBSCRIBER_EVENTS:
@@ -218,13 +217,12 @@ def _tidy(text: str) -> str:
 
 
 def render(event_type: str, payload: Payload, *, locale: str, name: str | None = None,
-           product_names: ProductNames | None = None, settings: Settings | None = None) -> RenderedEmail:
+           settings: Settings, product_names: ProductNames | None = None) -> RenderedEmail:
     """The subject, text and HTML of an event's email in `locale` (`id` or `en`), greeting `name` if known.
 
     `product_names` maps SKUs to names for payloads that carry only SKUs (a SKU not in it is shown as is).
     Raises KeyError for an event type that is not emailed (see EMAILED_EVENTS) or a payload missing a field.
     """
-    settings = settings or get_settings()
     locale = locale_of(locale)
     context = {"shop": settings.shop_name, "locale": locale, "name": name,
                **_CONTEXTS[event_type](payload, locale, product_names or {})}
@@ -247,13 +245,12 @@ def message_id(dedup_keys: Sequence[str]) -> str:
 
 
 def compose(event_type: str, payload: Payload, *, to: Addressee, dedup_keys: Sequence[str],
-            product_names: ProductNames | None = None, settings: Settings | None = None) -> EmailMessage:
+            settings: Settings, product_names: ProductNames | None = None) -> EmailMessage:
     """The email for one event (or for one digest of several, whose keys are all in `dedup_keys`).
 
     Headers: From `smtp_from`, a Message-ID derived from the dedup keys, `Auto-Submitted` (no auto-replies),
     and for `back_in_stock` one-click `List-Unsubscribe` (RFC 8058) with the subscription's link.
     """
-    settings = settings or get_settings()
     rendered = render(event_type, payload, locale=to.locale, name=to.name, product_names=product_names,
                       settings=settings)
     message = EmailMessage()

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
-from inden.config import get_settings
 from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggestion
 from inden.db.session import Database
 from inden.domain.analytics import Demand, at_risk, wait_summary
@@ -48,7 +47,7 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
         waiting=WaitingOut(**asdict(summary), scheduled_units=sum(u for _, u, sure in _all(waiting) if sure),
                            estimated_units=sum(u for _, u, sure in _all(waiting) if not sure)),
         lost_value=sum((s.lost_value or Decimal(0) for s in skus), Decimal(0)),
-        currency=get_settings().currency,
+        currency=db.settings.currency,
         at_risk=at_risk(skus),
         skus=skus[:100],
     )

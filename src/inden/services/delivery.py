@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings
+from inden.config import Settings
 from inden.db.models import OutboxEvent, Product
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
@@ -101,7 +101,7 @@ def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
     the mail server cannot be reached the round stops and the unsent rows are released untouched (no attempt
     is charged to them): `report.unavailable` says why. Returns what happened, per event.
     """
-    settings = get_settings()
+    settings = db.settings
     now = as_utc(now or utcnow()).astimezone(UTC)
     events, names = _claim(db, now=now, limit=limit or settings.delivery_batch)
     report = DeliveryReport(claimed=len(events))

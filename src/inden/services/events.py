@@ -8,10 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc, utcnow
-from inden.config import get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
 from inden.db.models import DemandEvent, DemandEventSku, Product
-from inden.db.session import Database
+from inden.db.session import Database, settings_of
 from inden.domain.errors import NotFound, UnknownSku
 from inden.planning.replenishment import EventDemand
 from inden.planning.uplift import BASELINE_DAYS, measure_uplift
@@ -41,7 +40,7 @@ def _measured(session: Session, events: list[DemandEvent], skus: dict[int, list[
         return {}
     ids = list(session.scalars(select(Product.id).where(Product.sku.in_({s for e in past for s in skus[e.id]}))))
     history = load_demand_history(session, since=min(e.starts_on for e in past) - timedelta(days=BASELINE_DAYS),
-                                  until=max(e.ends_on for e in past), timezone=get_settings().timezone,
+                                  until=max(e.ends_on for e in past), timezone=settings_of(session).timezone,
                                   product_ids=ids)
     measured: dict[int, Measured] = {}
     for event in past:
@@ -77,12 +76,12 @@ def create_event(db: Database, spec: EventCreate, *, now: datetime | None = None
         session.add(event)
         session.flush()
         session.execute(insert(DemandEventSku), [{"event_id": event.id, "product_id": ids[s]} for s in spec.skus])
-        return _views(session, [event], shop_today(now))[0]
+        return _views(session, [event], shop_date(now, db.settings.timezone))[0]
 
 
 def list_events(db: Database, *, now: datetime | None = None) -> list[EventOut]:
     """Every event, latest start first, with the measured uplift of those that have ended."""
-    today = shop_today(now or utcnow())
+    today = shop_date(now or utcnow(), db.settings.timezone)
     with db.transaction() as session:
         events = list(session.scalars(select(DemandEvent).order_by(DemandEvent.starts_on.desc(), DemandEvent.id)))
         return _views(session, events, today)

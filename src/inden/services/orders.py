@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
 from inden.db.order_status import refresh_statuses
 from inden.db.outbox import Event, emit
@@ -62,7 +61,7 @@ def place_order(
             _check_customer_limits(session, request, products)
             decision = take_order(
                 [LineRequest(line.sku, line.quantity) for line in request.lines],
-                decision_snapshots(session, products, today=shop_today(placed_at)),
+                decision_snapshots(session, products, today=shop_date(placed_at, db.settings.timezone)),
             )
             if decision.accepted:
                 order = _create_order(session, request, decision, products, now=placed_at)

@@ -16,10 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
-from inden.config import get_settings
 from inden.db.models import Product, Subscription
 from inden.db.outbox import Event, emit
-from inden.db.session import Database
+from inden.db.session import Database, settings_of
 from inden.domain.errors import RateLimited, UnknownSubscriptionLink
 from inden.domain.event_types import EventType
 from inden.domain.states import SubscriptionStatus
@@ -64,15 +63,17 @@ def _start(session: Session, request: SubscriptionCreate, *, now: datetime) -> N
     subscription.confirmed_at = subscription.notified_at = subscription.unsubscribed_at = None
     session.add(subscription)
     session.flush()
+    base_url = settings_of(session).base_url
     emit(session, [Event(EventType.SUBSCRIPTION_CONFIRM, f"subscription.confirm:{subscription.id}:{now.isoformat()}", {
         "subscription_id": subscription.id, "sku": product.sku, "product_name": product.name,
-        "email": subscription.email, "locale": subscription.locale, **subscription_links(subscription.token),
+        "email": subscription.email, "locale": subscription.locale,
+        **subscription_links(subscription.token, base_url=base_url),
     })], now=now)
 
 
 def _check_rate(session: Session, email: str, *, now: datetime) -> None:
     """One address may start only so many sign-ups a day: the confirmation emails must not become spam."""
-    limit = get_settings().signups_per_email_per_day
+    limit = settings_of(session).signups_per_email_per_day
     started = session.scalar(select(func.count()).select_from(Subscription).where(
         Subscription.email == email, Subscription.confirm_sent_at > now - timedelta(days=1)))
     if started >= limit:

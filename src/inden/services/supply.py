@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc, utcnow
-from inden.config import shop_today
+from inden.clock import as_utc, shop_date, utcnow
 from inden.db.models import (
     Product,
     PurchaseOrder,
@@ -225,7 +224,7 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
             if item.sku not in by_sku:
                 raise InvalidRequest(f"Purchase order {po_id} has no line for SKU {item.sku!r}.", sku=item.sku)
         record = Receipt(purchase_order_id=po.id, supplier_id=po.supplier_id, expected_at=po.expected_at,
-                         received_on=shop_today(now), created_at=now)
+                         received_on=shop_date(now, db.settings.timezone), created_at=now)
         session.add(record)
         session.flush()
         for item in receipt.lines:

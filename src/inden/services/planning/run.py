@@ -21,7 +21,6 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
-from inden.config import get_settings
 from inden.db.models import Product, ReplenishmentSuggestion
 from inden.db.outbox import Event, emit
 from inden.db.session import Database
@@ -68,7 +67,7 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
              auto: bool | None = None, engine: Any = None, progress: Progress | None = None) -> PlanRun:
     """Plan every product (or `skus`): suggestions, reorder-point alerts, and in auto mode purchase orders."""
     now = now or utcnow()
-    settings = get_settings()
+    settings = db.settings
     policy = plan_settings(settings)
     snapshot = take_snapshot(db, now=now, skus=skus)
     if not snapshot.products:

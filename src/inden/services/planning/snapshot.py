@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import shop_date
+from inden.config import Settings
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierOffer
 from inden.db.session import Database
 from inden.db.supply import supplier_reliability
@@ -102,8 +103,8 @@ def _offers(session: Session) -> tuple[dict[str, list[SupplierOption]], dict[str
 
 
 def take_snapshot(db: Database, *, now: datetime, skus: Sequence[str] | None = None) -> Snapshot:
-    settings = get_settings()
-    today = shop_today(now)
+    settings = db.settings
+    today = shop_date(now, settings.timezone)
     with db.transaction() as session:
         query = select(Product).order_by(Product.sku)
         if skus:

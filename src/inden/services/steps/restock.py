@@ -13,18 +13,18 @@ from datetime import datetime
 from sqlalchemy import Row, Select, select, update
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc
-from inden.config import get_settings, shop_today
+from inden.clock import as_utc, shop_date
 from inden.db.models import Product, StockMovement, Subscription
 from inden.db.outbox import Event, emit
+from inden.db.session import settings_of
 from inden.domain.event_types import EventType
 from inden.domain.states import SubscriptionStatus
 from inden.services.steps.etas import is_released
 
 
-def subscription_links(token: str) -> dict[str, str]:
-    """The confirm and unsubscribe addresses carried by the emails (pages served by `inden.web`)."""
-    base = get_settings().base_url.rstrip("/")
+def subscription_links(token: str, *, base_url: str) -> dict[str, str]:
+    """The confirm and unsubscribe addresses carried by the emails (pages served by `inden.web` at `base_url`)."""
+    base = base_url.rstrip("/")
     return {"confirm_url": f"{base}/subscriptions/confirm?token={token}",
             "unsubscribe_url": f"{base}/subscriptions/unsubscribe?token={token}"}
 
@@ -37,14 +37,14 @@ class ShelfBefore:
     never_stocked: set[int]
 
 
-def _out_of_stock(products: Sequence[Product], *, now: datetime) -> set[int]:
-    today = shop_today(now)
+def _out_of_stock(session: Session, products: Sequence[Product], *, now: datetime) -> set[int]:
+    today = shop_date(now, settings_of(session).timezone)
     return {p.id for p in products if p.on_hand - p.allocated <= 0 or not is_released(p, today)}
 
 
 def shelf_before(session: Session, products: Sequence[Product], *, now: datetime) -> ShelfBefore:
     """What `announce_restock` compares with after the stock-in (call before the movements are recorded)."""
-    out = _out_of_stock(products, now=now)
+    out = _out_of_stock(session, products, now=now)
     empty = [p.id for p in products if p.id in out and p.on_hand == 0]
     stocked = set(session.scalars(select(StockMovement.product_id).where(
         StockMovement.product_id.in_(empty)).distinct())) if empty else set()
@@ -55,7 +55,7 @@ def announce_restock(session: Session, products: Sequence[Product], before: Shel
     """After a stock-in: a product that was out and now has units on sale is marked restocked (for the label)
     unless this was its first stock, and its confirmed sign-ups are told. The products must be locked and
     their waiting backorders already served (waiting customers come first). Returns the events written."""
-    sold_out = _out_of_stock(products, now=now)
+    sold_out = _out_of_stock(session, products, now=now)
     for product in products:
         if product.id not in sold_out and product.id in before.out and product.id not in before.never_stocked:
             product.restocked_at = now
@@ -65,7 +65,7 @@ def announce_restock(session: Session, products: Sequence[Product], before: Shel
 def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetime) -> int:
     """Each confirmed sign-up for these products, where they have units on sale, gets one `back_in_stock`
     event and becomes `notified`. Returns the events written."""
-    sold_out = _out_of_stock(products, now=now)
+    sold_out = _out_of_stock(session, products, now=now)
     by_id = {p.id: p for p in products if p.id not in sold_out}
     if not by_id:
         return 0
@@ -78,15 +78,17 @@ def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetim
         .returning(Subscription.id, Subscription.product_id, Subscription.email, Subscription.locale,
                    Subscription.token, Subscription.confirmed_at)
         .execution_options(synchronize_session="evaluate")).all()
-    return emit(session, (_back_in_stock(row, by_id[row.product_id]) for row in sorted(told)), now=now)
+    base_url = settings_of(session).base_url
+    return emit(session, (_back_in_stock(row, by_id[row.product_id], base_url) for row in sorted(told)), now=now)
 
 
-def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], product: Product) -> Event:
+def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], product: Product, base_url: str
+                   ) -> Event:
     confirmed = as_utc(told.confirmed_at).isoformat() if told.confirmed_at else ""
     return Event(EventType.BACK_IN_STOCK, f"back_in_stock:{told.id}:{confirmed}", {
         "subscription_id": told.id, "sku": product.sku, "product_name": product.name,
         "email": told.email, "locale": told.locale,
-        "unsubscribe_url": subscription_links(told.token)["unsubscribe_url"],
+        "unsubscribe_url": subscription_links(told.token, base_url=base_url)["unsubscribe_url"],
         "price": str(product.price) if product.price is not None else None,
     })
 

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from inden.config import shop_today
+from inden.clock import shop_date
 from inden.db.models import OrderLine, Product
 from inden.db.order_status import refresh_statuses
 from inden.db.queue import record_served_events, serve_queues, served_orders
+from inden.db.session import settings_of
 from inden.services.steps.etas import is_released
 
 
@@ -21,7 +22,7 @@ def serve_waiting(session: Session, products: Sequence[Product], *, now: datetim
     `backorder.allocated` event per served line. The products must be locked; call at most once per
     product in a transaction. Returns the number of units allocated.
     """
-    today = shop_today(now)
+    today = shop_date(now, settings_of(session).timezone)
     wanting = [p for p in products if p.on_hand > p.allocated and p.backordered > 0 and is_released(p, today)]
     if not wanting:
         return 0
