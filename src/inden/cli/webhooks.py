@@ -7,12 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from inden.cli import app, out, run, show, user_errors
+from inden.cli.common import out, run, show, user_errors
 from inden.services.schemas import WebhookCreate
 
 webhooks_app = typer.Typer(help="Send the outbox's events to your systems over HTTP (signed).",
                            invoke_without_command=True)
-app.add_typer(webhooks_app, name="webhooks")
 
 
 @webhooks_app.callback()
@@ -84,3 +83,6 @@ def send_due(*, once: bool = False) -> None:
         out.print(f"webhooks: {totals['events']} event(s) in {totals['requests']} request(s), "
                   f"{totals['failures']} failure(s)")
 
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(webhooks_app, name="webhooks")

@@ -10,12 +10,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from inden.cli import app, err, fail, out, run, user_errors
+from inden.cli.common import err, fail, out, run, user_errors
 from inden.config import get_settings
 
 outbox_app = typer.Typer(help="The outbox: events waiting to be emailed, and failed ones.",
                          invoke_without_command=True)
-app.add_typer(outbox_app, name="outbox")
 
 
 def _moment(value: object) -> str:
@@ -90,7 +89,6 @@ def deliver_due(*, once: bool = False) -> bool:
     return True
 
 
-@app.command()
 def deliver(once: Annotated[bool, typer.Option(help="One batch only.")] = False) -> None:
     """Email the outbox's due events (INDEN_SMTP_URL) until nothing is due; exit 1 if the server is unavailable."""
     if not deliver_due(once=once):
@@ -109,3 +107,8 @@ def outbox_prune(
 
     pruned = run(lambda db: prune_outbox(db, older_than=timedelta(days=older_than), unemailed=unemailed))
     out.print(f"{pruned} event(s) deleted")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")
+    app.command()(deliver)

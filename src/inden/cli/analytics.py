@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from inden.cli import app, out, run, show
+from inden.cli.common import out, run, show
 from inden.config import get_settings
 
 
@@ -19,7 +19,6 @@ def _days(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-@app.command()
 def report(
     days: Annotated[int, typer.Option(min=1, max=730, help="Demand over the last DAYS days.")] = 30,
     json: Annotated[bool, typer.Option("--json", help="The API's JSON (GET /v1/analytics).")] = False,
@@ -51,3 +50,7 @@ def report(
                       _share(s.stockout_risk))
     if table.row_count:
         out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

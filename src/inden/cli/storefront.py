@@ -7,14 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from inden.cli import app, out, run, show, user_errors
+from inden.cli.common import out, run, show, user_errors
 from inden.services.schemas import MAX_UNITS, Locale, SubscriptionCreate
 
 subscriptions_app = typer.Typer(help="Back-in-stock sign-ups.", no_args_is_help=True)
-app.add_typer(subscriptions_app, name="subscriptions")
 
 
-@app.command()
 def availability(
     sku: str,
     quantity: Annotated[int, typer.Option(min=1, max=MAX_UNITS)] = 1,
@@ -32,7 +30,6 @@ def availability(
     out.print(f"{answer.sku}: {answer.message}{badges}", highlight=False)
 
 
-@app.command("best-sellers")
 def best_sellers() -> None:
     """Rank products by recent demand and store the best-seller label (the worker does it every hour)."""
     from inden.services.storefront import refresh_best_sellers
@@ -64,3 +61,8 @@ def list_subscriptions(sku: Annotated[str | None, typer.Option(help="Only this S
         table.add_row(row_sku, *(str(by_status.get(status, 0)) for status in statuses))
     out.print(table)
 
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(subscriptions_app, name="subscriptions")
+    app.command()(availability)
+    app.command("best-sellers")(best_sellers)

@@ -1,0 +1,32 @@
+"""The worker's tick on both databases: it releases due pre-orders every tick and plans once per shop day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from inden.config import shop_today
+from inden.db.session import Database
+from inden.services import order_views, orders, products, stock
+from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment
+from inden.services.worker import Duty, WorkerSchedule, run_tick
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+
+
+def test_a_tick_releases_due_pre_orders_and_plans_once_per_shop_day(db: Database) -> None:
+    launch = shop_today(NOW) + timedelta(days=1)
+    products.create_product(db, ProductCreate(sku="TUMBLER", name="Tumbler", backorder_policy="preorder",
+                                              release_at=launch))
+    placed = orders.place_order(db, OrderCreate.model_validate(
+        {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "TUMBLER", "quantity": 2}]}))
+    stock.adjust_stock(db, "TUMBLER", StockAdjustment(delta=5, reason="arrived"))
+    schedule = WorkerSchedule(deliver=False)
+
+    first = run_tick(db, schedule, now=NOW)
+    again = run_tick(db, schedule, now=NOW + timedelta(minutes=30))
+    next_day = run_tick(db, schedule, now=NOW + timedelta(days=1))
+
+    assert first.plan is not None and first.released == {}
+    assert Duty.PLAN not in again.due and again.plan is None and again.best_sellers is None
+    assert next_day.plan is not None and next_day.released == {"TUMBLER": 2}
+    assert order_views.get_order(db, placed.id).status == "allocated"
