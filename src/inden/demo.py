@@ -20,8 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inden.api.app import create_app
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.migrate import upgrade
 from inden.db.session import Database
 from inden.services import audit, keys, order_views, products, stock, supply
@@ -77,7 +76,7 @@ def _set_up_shop(db: Database, *, units: int) -> None:
         count = units if sku == FLASH_SKU else on_hand
         if count:
             stock.adjust_stock(db, sku, StockAdjustment(delta=count, reason="stok awal"))
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), db.settings.timezone)
     for days, quantity in ((7, units * 2), (14, units * 3)):  # restock already on its way
         supply.create_purchase_order(db, PurchaseOrderCreate(
             supplier="PT-SINAR-AYU", expected_at=today + timedelta(days=days),
@@ -182,7 +181,7 @@ def _plan(out: Console, db: Database) -> None:
     from inden.services.schemas.supply import OfferIn
 
     rng = np.random.default_rng(2024)
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), db.settings.timezone)
     rows = [f"{(today - timedelta(days=d)).isoformat()},{sku},{rng.poisson(rate)}"
             for sku, rate in DAILY_RATE.items() for d in range(1, 181)]
     import_sales(db, "date,sku,quantity\n" + "\n".join(rows))
