@@ -114,9 +114,8 @@ def _flash_sale(base_url: str, key: str, *, orders: int, clients: int) -> tuple[
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
         response = local.client.post("/v1/orders", json=body)
-        if response.status_code == 201:
-            return response.json()["status"]
-        return response.json()["error"]["code"]
+        body = response.json()
+        return str(body["status"] if response.status_code == 201 else body["error"]["code"])
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from inden.db.models import OutboxEvent
+from inden.db.models import OutboxEvent, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,5 +37,5 @@ def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
         for e in events
     ]
     if rows:
-        session.execute(insert(OutboxEvent.__table__), rows)
+        session.execute(insert(table_of(OutboxEvent)), rows)
     return len(rows)

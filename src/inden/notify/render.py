@@ -53,6 +53,9 @@ def addressee(event_type: str, payload: Payload, *, settings: Settings) -> Addre
     Customers' events go to the order's customer, sign-up events to the subscriber, seller alerts to
     `seller_email` in the shop's default language (None while it is not set).
     """
+    email: str | None
+    locale: str | None
+    name: str | None
     if event_type in SELLER_ALERTS:
         email, locale, name = settings.seller_email, settings.default_locale, None
     elif event_type in SUBSCRIBER_EVENTS:

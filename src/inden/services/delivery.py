@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from inden.clock import as_utc, utcnow
 from inden.config import Settings
-from inden.db.models import OutboxEvent, Product
+from inden.db.models import OutboxEvent, Product, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
@@ -205,7 +205,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** (attempts - 1))
 
 
-_outbox = OutboxEvent.__table__
+_outbox = table_of(OutboxEvent)
 # Only rows still undelivered are touched: if a lease ran out and another worker delivered a row meanwhile,
 # its record stands. A NULL new_last_error keeps the one there (a release or a success is no news).
 _SET_STATE = (

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inden.db.models import LostDemand, OrderLine, Product, SalesHistory
 from inden.planning.demand_grid import daily_demand
 
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 REFUSED_FOR_STOCK = "out_of_stock"  # LostDemand.reason of the line that had no stock (services.orders)
 
 
@@ -38,7 +40,7 @@ def load_demand_history(session: Session, *, since: date, until: date, timezone:
     start = datetime.combine(since, time.min, zone).astimezone(UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, zone).astimezone(UTC)
 
-    def scoped(query, column):  # type: ignore[no-untyped-def]
+    def scoped(query: Q, column: InstrumentedAttribute[int]) -> Q:
         return query if product_ids is None else query.where(column.in_(product_ids))
 
     ordered = pd.DataFrame(session.execute(scoped(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inden.clock import shop_date, utcnow
-from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
+from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine, table_of
 from inden.db.order_status import refresh_statuses
 from inden.db.outbox import Event, emit
 from inden.db.session import Database
@@ -46,7 +47,7 @@ def place_order(
     With `idempotency_key`, a retry with the same body gets the first outcome again and changes nothing;
     another body raises IdempotencyConflict.
     """
-    clock = (lambda: now) if now else utcnow
+    clock: Callable[[], datetime] = (lambda: now) if now else utcnow
     fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
         with db.transaction() as session:
@@ -138,7 +139,7 @@ def _create_order(
     ], now=now)
     status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
     customer = request.customer
-    orders, order_lines, product_table = Order.__table__, OrderLine.__table__, Product.__table__  # Core: lean
+    orders, order_lines, product_table = table_of(Order), table_of(OrderLine), table_of(Product)  # Core: lean
     order_id = session.execute(insert(orders).returning(orders.c.id), {
         "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
         "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,

@@ -92,7 +92,7 @@ def _answers(session: Session, products: Sequence[Product], *, quantity: int, lo
             eta=eta.eta if eta else None, eta_latest=eta.eta_latest if eta else None,
             eta_confidence=eta.confidence.value if eta else None, labels=[label.value for label in labels],
             label_texts=[label_text(label, language) for label in labels],
-            message=availability_message(shelf, eta, language), locale=language,  # type: ignore[arg-type]
+            message=availability_message(shelf, eta, language), locale=language,
         ))
     return answers
 

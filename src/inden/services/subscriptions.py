@@ -76,7 +76,7 @@ def _check_rate(session: Session, email: str, *, now: datetime) -> None:
     limit = settings_of(session).signups_per_email_per_day
     started = session.scalar(select(func.count()).select_from(Subscription).where(
         Subscription.email == email, Subscription.confirm_sent_at > now - timedelta(days=1)))
-    if started >= limit:
+    if (started or 0) >= limit:
         raise RateLimited(f"This address started {limit} sign-ups in the last day; try again tomorrow.",
                           email=email, limit=limit)
 
@@ -92,7 +92,7 @@ def _by_token(session: Session, token: str, *, lock: tuple[type, ...] = ()) -> t
 
 def _view(subscription: Subscription, product: Product) -> SubscriptionOut:
     return SubscriptionOut(sku=product.sku, product_name=product.name, email=subscription.email,
-                           locale=subscription.locale, status=subscription.status)  # type: ignore[arg-type]
+                           locale=subscription.locale, status=subscription.status)
 
 
 def find_subscription(db: Database, token: str) -> SubscriptionOut:

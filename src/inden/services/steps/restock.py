@@ -82,7 +82,7 @@ def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetim
     return emit(session, (_back_in_stock(row, by_id[row.product_id], base_url) for row in sorted(told)), now=now)
 
 
-def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], product: Product, base_url: str
+def _back_in_stock(told: Row[int, int, str, str, str, datetime | None], product: Product, base_url: str
                    ) -> Event:
     confirmed = as_utc(told.confirmed_at).isoformat() if told.confirmed_at else ""
     return Event(EventType.BACK_IN_STOCK, f"back_in_stock:{told.id}:{confirmed}", {
@@ -93,6 +93,6 @@ def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], p
     })
 
 
-def signed_up_products() -> Select[tuple[int]]:
+def signed_up_products() -> Select[int]:
     """Ids of the products that have a confirmed sign-up waiting (for the worker's launch tick)."""
     return select(Subscription.product_id).where(Subscription.status == SubscriptionStatus.CONFIRMED.value)
