@@ -8,11 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from inden.db.migrate import upgrade
 from inden.db.models import Base
 from inden.db.session import Database
+
+# The machine running the suite is shared: a wall-clock deadline per example only measures the neighbours.
+settings.register_profile("inden", deadline=None)
+settings.load_profile("inden")
 
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

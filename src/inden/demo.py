@@ -23,7 +23,7 @@ from inden.api.app import create_app
 from inden.clock import shop_date, utcnow
 from inden.db.migrate import upgrade
 from inden.db.session import Database
-from inden.services import audit, keys, order_views, products, stock, supply
+from inden.services import analytics, audit, keys, order_views, products, stock, supply
 from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
 
@@ -208,14 +208,7 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     out.print(f"{orders} pesanan dalam {seconds:.1f} s ({orders / seconds:.0f} pesanan/detik):")
     for outcome, count in outcomes.most_common():
         out.print(f"  {outcome:<24} {count:>6}")
-    with db.transaction() as session:
-        from sqlalchemy import func, select
-
-        from inden.db.models import LostDemand, Product
-
-        lost = dict(session.execute(
-            select(Product.sku, func.sum(LostDemand.quantity)).join(Product).group_by(Product.sku)
-        ).all())
+    lost = {s.sku: s.refused_units for s in analytics.shop_report(db).skus}
     table = Table("SKU", "Produk", "Kebijakan", "Stok", "Dialokasikan", "Backorder (unit)", "Ditolak (unit)",
                   title=f"Setelah flash sale dan restock {restock} unit {FLASH_SKU}")
     page = products.list_products(db, limit=100)
