@@ -21,6 +21,8 @@ from inden.planning.replenishment import PlanSettings, Position, plan_replenishm
 from inden.planning.suppliers import SupplierOption  # noqa: E402
 from inden.services.planning.snapshot import forecast_inputs  # noqa: E402
 
+pytestmark = pytest.mark.slow  # starts a Dask cluster
+
 SKUS, DAYS, HORIZON = 240, 180, 14
 
 

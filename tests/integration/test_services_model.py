@@ -379,6 +379,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow  # a stateful model test: hundreds of use cases per database
 @pytest.mark.timeout(900)  # passing takes seconds; shrinking a failure may take minutes, let it finish
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_services_agree_with_reference_model(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:

@@ -365,7 +365,8 @@ class EngineMachine(RuleBasedStateMachine):
 EngineMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-TestEngineAgreesWithReferenceModel = EngineMachine.TestCase
+TestAllocationAgreesWithReferenceModel = EngineMachine.TestCase
+TestAllocationAgreesWithReferenceModel.pytestmark = [pytest.mark.slow]  # hundreds of random step sequences
 
 
 # --- examples -------------------------------------------------------------------------------------------

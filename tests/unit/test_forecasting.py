@@ -10,6 +10,8 @@ from inden.planning.censoring import infer_censored
 from inden.planning.forecasting import Forecast, forecast_demand, seasonal_naive_baseline
 from tests.m5 import m5_history
 
+pytestmark = pytest.mark.slow  # fits statsforecast models (the M5 sample among them)
+
 END = pd.Timestamp("2025-06-30")
 
 
