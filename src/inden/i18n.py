@@ -35,10 +35,13 @@ LOCALES = ("id", "en")
 CATALOGUES = Path(__file__).parent / "locale"
 
 
-def locale_of(value: str | None) -> str:
-    """The supported language for a locale tag (`id`, `id-ID`, `en_US`, …); the shop's default otherwise."""
+def locale_of(value: str | None, default: str | None = None) -> str:
+    """The supported language for a locale tag (`id`, `id-ID`, `en_US`, …); otherwise `default`, the shop's
+    language (callers that hold the settings pass theirs; the process's settings otherwise)."""
     language = (value or "").replace("-", "_").split("_")[0].lower()
-    return language if language in LOCALES else get_settings().default_locale
+    if language in LOCALES:
+        return language
+    return default if default in LOCALES else get_settings().default_locale
 
 
 def catalogue_files(locale: str) -> list[Path]:

@@ -63,7 +63,7 @@ def addressee(event_type: str, payload: Payload, *, settings: Settings) -> Addre
     else:
         customer = payload.get("customer") or {}
         email, locale, name = customer.get("email"), customer.get("locale"), customer.get("name")
-    return Addressee(email, locale_of(locale), name or None) if email else None
+    return Addressee(email, locale_of(locale, settings.default_locale), name or None) if email else None
 
 
 # --- what it says ---------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def _product(names: ProductNames, sku: str) -> str:
     return names.get(sku, sku)
 
 
-def _order_backordered(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _order_backordered(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"order_id": payload["order_id"], "lines": [
         {"product": _product(names, line["sku"]), "quantity": line["backordered"], "eta": _day(line["eta"], locale),
          "latest": _later_day(line["eta"], line.get("eta_latest"), locale),
@@ -125,7 +125,7 @@ def eta_digest(payloads: Sequence[Payload]) -> dict[str, Any]:
     return {"order_id": payloads[0]["order_id"], "customer": payloads[-1]["customer"], "changes": changes}
 
 
-def _eta_changed(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _eta_changed(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     changes = []
     for change in eta_changes(payload):
         old, new = change["old"], change["new"]
@@ -139,38 +139,38 @@ def _eta_changed(payload: Payload, locale: str, names: ProductNames) -> dict[str
     return {"order_id": payload["order_id"], "changes": changes}
 
 
-def _backorder_allocated(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _backorder_allocated(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"order_id": payload["order_id"], "product": _product(names, payload["sku"]),
             "allocated": payload["allocated"], "waiting": payload["waiting"],
             "complete": payload.get("status") == "allocated"}
 
 
-def _order_lines(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _order_lines(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"order_id": payload["order_id"], "lines": [
         {"product": _product(names, line["sku"]), "quantity": line["quantity"]} for line in payload["lines"]
     ]}
 
 
-def _reorder_point_reached(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _reorder_point_reached(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"product": _product(names, payload["sku"]), "sku": payload["sku"],
             "position": format_decimal(payload["inventory_position"], locale=locale),
             "reorder_point": format_decimal(payload["reorder_point"], locale=locale),
             "risk": format_percent(payload["risk"], locale=locale), "suggestion_id": payload.get("suggestion_id")}
 
 
-def _subscription_confirm(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _subscription_confirm(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"product": payload.get("product_name") or payload["sku"], "confirm_url": payload["confirm_url"]}
 
 
-def _back_in_stock(payload: Payload, locale: str, names: ProductNames) -> dict[str, Any]:
+def _back_in_stock(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     price = payload.get("price")
     return {"product": payload.get("product_name") or payload["sku"],
-            "price": None if price is None else format_money(Decimal(price), locale),
+            "price": None if price is None else format_money(Decimal(price), locale, settings.currency),
             "unsubscribe_url": payload["unsubscribe_url"]}
 
 
 # What each template is given, by event type. An event type missing here is not emailed.
-_CONTEXTS: dict[str, Callable[[Payload, str, ProductNames], dict[str, Any]]] = {
+_CONTEXTS: dict[str, Callable[[Payload, str, ProductNames, Settings], dict[str, Any]]] = {
     EventType.ORDER_BACKORDERED: _order_backordered,
     EventType.ETA_CHANGED: _eta_changed,
     EventType.BACKORDER_ALLOCATED: _backorder_allocated,
@@ -226,9 +226,9 @@ def render(event_type: str, payload: Payload, *, locale: str, name: str | None =
     `product_names` maps SKUs to names for payloads that carry only SKUs (a SKU not in it is shown as is).
     Raises KeyError for an event type that is not emailed (see EMAILED_EVENTS) or a payload missing a field.
     """
-    locale = locale_of(locale)
+    locale = locale_of(locale, settings.default_locale)
     context = {"shop": settings.shop_name, "locale": locale, "name": name,
-               **_CONTEXTS[event_type](payload, locale, product_names or {})}
+               **_CONTEXTS[event_type](payload, locale, product_names or {}, settings)}
     text_env, html_env = _environments(locale)
     template = f"{event_type}.jinja"
     text_template = text_env.get_template(template)

@@ -76,7 +76,7 @@ def _answers(session: Session, products: Sequence[Product], *, quantity: int, lo
     now = now or utcnow()
     settings = settings_of(session)
     today = shop_date(now, settings.timezone)
-    language = locale_of(locale)
+    language = locale_of(locale, settings.default_locale)
     snapshots = decision_snapshots(session, {p.sku: p for p in products}, today=today)
     shelves = {p.sku: shelf_status(*snapshots[p.sku], quantity=quantity,
                                    low_stock_threshold=settings.low_stock_threshold) for p in products}
