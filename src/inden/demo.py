@@ -23,6 +23,7 @@ from inden.api.app import create_app
 from inden.clock import shop_date, utcnow
 from inden.db.migrate import upgrade
 from inden.db.session import Database
+from inden.domain.eta import EtaConfidence
 from inden.services import analytics, audit, keys, order_views, products, stock, supply
 from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
@@ -223,6 +224,6 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     last = order_views.list_backorders(db, sku=FLASH_SKU, limit=1000)
     for b in [*queue.items, *last.items[-2:]]:
         when = format_date(b.eta, "d MMM yyyy", locale="id") if b.eta else "–"
-        kind = "sesuai PO" if b.eta_confidence == "scheduled" else "perkiraan"
+        kind = "sesuai PO" if b.eta_confidence == EtaConfidence.SCHEDULED else "perkiraan"
         out.print(f"  posisi {b.position:>4}: pesanan #{b.order_id} — {b.quantity} unit, "
                   f"dikirim sekitar {when} ({kind})")

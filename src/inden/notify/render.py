@@ -27,6 +27,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from inden.config import Settings
+from inden.domain.eta import EtaConfidence
 from inden.domain.event_types import EventType
 from inden.i18n import format_day, format_money, locale_of, translations
 
@@ -86,7 +87,7 @@ def _order_backordered(payload: Payload, locale: str, names: ProductNames, setti
     return {"order_id": payload["order_id"], "lines": [
         {"product": _product(names, line["sku"]), "quantity": line["backordered"], "eta": _day(line["eta"], locale),
          "latest": _later_day(line["eta"], line.get("eta_latest"), locale),
-         "estimated": line.get("eta_confidence") == "estimated"}
+         "estimated": line.get("eta_confidence") == EtaConfidence.ESTIMATED}
         for line in payload["lines"]
     ]}
 
@@ -134,7 +135,7 @@ def _eta_changed(payload: Payload, locale: str, names: ProductNames, settings: S
             "new": _day(new.get("eta"), locale), "latest": _day(new.get("eta_latest"), locale),
             "old_latest": _day(old.get("eta_latest"), locale),
             "direction": _direction(old, new) if new.get("eta") else "later",
-            "estimated": new.get("eta_confidence") == "estimated",
+            "estimated": new.get("eta_confidence") == EtaConfidence.ESTIMATED,
         })
     return {"order_id": payload["order_id"], "changes": changes}
 

@@ -15,6 +15,7 @@ from inden.clock import as_utc, utcnow
 from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggestion
 from inden.db.session import Database
 from inden.domain.analytics import Demand, at_risk, wait_summary
+from inden.domain.eta import EtaConfidence
 from inden.domain.states import SuggestionStatus
 from inden.services.schemas.analytics import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
@@ -80,7 +81,7 @@ def _waiting(session: Session, now: datetime) -> dict[int, list[Wait]]:
     rows = session.execute(select(OrderLine.product_id, OrderLine.order_created_at, OrderLine.backordered,
                                   OrderLine.eta_confidence).where(OrderLine.backordered > 0))
     for product_id, created_at, units, confidence in rows:
-        lines[product_id].append(((now - as_utc(created_at)) / DAY, units, confidence == "scheduled"))
+        lines[product_id].append(((now - as_utc(created_at)) / DAY, units, confidence == EtaConfidence.SCHEDULED))
     return lines
 
 

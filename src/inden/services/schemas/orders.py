@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
 from inden.services.schemas.common import Email, LineIn, Locale, Request, distinct_skus
 
@@ -41,7 +42,6 @@ class CustomerOut(BaseModel):
     locale: str
 
 
-EtaConfidence = Literal["scheduled", "estimated"]
 
 
 class OrderLineOut(BaseModel):

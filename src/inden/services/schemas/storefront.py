@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, field_validator
 
+from inden.domain.availability import ShelfStatus
+from inden.domain.eta import EtaConfidence
+from inden.domain.labels import Label
 from inden.domain.states import SubscriptionStatus
 from inden.services.schemas.common import Email, Locale, Request, Sku
-from inden.services.schemas.orders import EtaConfidence
 
 # Storefront (API.md, section Storefront)
 
-ShelfStatusName = Literal["in_stock", "low_stock", "backorder", "preorder", "out_of_stock"]
-LabelName = Literal["restock", "best_seller", "limited"]
 
 
 class AvailabilityOut(BaseModel):
     """What a product page shows for a quantity, decided exactly as an order placed now would be."""
 
     sku: str
-    status: ShelfStatusName
+    status: ShelfStatus
     available: int  # units sellable now (0 for a pre-order before its release)
     quantity: int
     eta: date | None  # when the waiting units would ship (null when nothing would wait)
     eta_latest: date | None
     eta_confidence: EtaConfidence | None
-    labels: list[LabelName]
+    labels: list[Label]
     label_texts: list[str]  # the labels in the requested language, same order
     message: str  # a ready sentence in the requested language
     locale: Locale
