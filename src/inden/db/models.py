@@ -385,6 +385,22 @@ class ReplenishmentSuggestion(Base):
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+class DemandForecast(Base):
+    """A SKU's forecast daily demand as the latest plan run made it (services.forecasts), for the product chart:
+    the mean and the 80 % and 95 % bounds of each day from the run's first day."""
+
+    __tablename__ = "demand_forecasts"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    mean: Mapped[float] = mapped_column(Float)
+    lo_80: Mapped[float] = mapped_column(Float)
+    hi_80: Mapped[float] = mapped_column(Float)
+    lo_95: Mapped[float] = mapped_column(Float)
+    hi_95: Mapped[float] = mapped_column(Float)
+    planned_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class Subscription(Base):
     """A shopper's back-in-stock sign-up for one SKU (double opt-in: pending until the emailed link is opened).
 

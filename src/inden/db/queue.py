@@ -18,10 +18,11 @@ from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp, t
 from inden.db.sql import json_object
 from inden.domain.event_types import EventType
 
+QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
+
 
 def queue_order(alias: str) -> str:
-    """ORDER BY terms of allocation order for order_lines under `alias`: priority desc, order time, order id,
-    line id (invariant 4)."""
+    """ORDER BY terms of allocation order for order_lines under `alias` (the same keys as QUEUE_COLUMNS)."""
     return f"{alias}.priority DESC, {alias}.order_created_at, {alias}.order_id, {alias}.id"
 
 

@@ -28,6 +28,7 @@ from inden.db.stock import lock_products_by_id
 from inden.domain.event_types import EventType
 from inden.domain.states import SuggestionStatus
 from inden.planning.replenishment import PlanSettings, SkuInputs, SkuPlan, plan_replenishment, plan_sku
+from inden.services.forecasts import store_forecasts
 from inden.services.planning.snapshot import (
     Progress,
     Snapshot,
@@ -37,7 +38,7 @@ from inden.services.planning.snapshot import (
     stock_positions,
     take_snapshot,
 )
-from inden.services.planning.suggestions import approve_all, suggestion_views
+from inden.services.planning.suggestions import approve_together, suggestion_views
 from inden.services.schemas.planning import SuggestionFigures, SuggestionOut
 
 
@@ -86,8 +87,10 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
         alerts = _alert_crossings(session, snapshot, plans, suggestions, now=now)
         orders: list[int] = []
         if settings.auto_purchase if auto is None else auto:
-            orders = approve_all(session, suggestions, now=now)
+            orders = approve_together(session, suggestions, now=now)
         views = suggestion_views(session, suggestions)
+    # After the plan's transaction, not in it: the chart can wait a moment, the products' locks cannot.
+    store_forecasts(db, forecast.paths, {sku: p.id for sku, p in snapshot.products.items()}, now=now)
     return PlanRun(today=snapshot.today, plans=plans, suggestions=views, alerts=alerts, purchase_orders=orders,
                    report=forecast.report)
 

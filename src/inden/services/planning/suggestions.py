@@ -97,8 +97,9 @@ def dismiss_suggestion(db: Database, suggestion_id: int, *, now: datetime | None
         return suggestion_views(session, [row])[0]
 
 
-def approve_all(session: Session, suggestions: list[ReplenishmentSuggestion], *, now: datetime) -> list[int]:
-    """Auto mode: one purchase order per supplier and expected date, holding all their suggested lines."""
+def approve_together(session: Session, suggestions: list[ReplenishmentSuggestion], *, now: datetime) -> list[int]:
+    """One purchase order per supplier and expected date holding all their suggested lines (auto mode, and
+    approving many at once); the products must be locked. Returns the new purchase orders' ids."""
 
     groups: dict[tuple[int, date], list[ReplenishmentSuggestion]] = defaultdict(list)
     for row in suggestions:
