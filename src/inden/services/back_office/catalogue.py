@@ -33,17 +33,18 @@ from inden.db.models import (
 from inden.db.queue import queue_order
 from inden.db.session import Database
 from inden.db.supply import incoming_units
+from inden.domain.analytics import RISKY
 from inden.domain.eta import EtaConfidence
 from inden.domain.labels import Label, LabelFacts, product_labels
 from inden.domain.ledger import MovementKind
 from inden.domain.policy import BackorderPolicy, LimitBasis, ProductRules
-from inden.domain.states import SuggestionStatus
+from inden.domain.states import SubscriptionStatus, SuggestionStatus
 from inden.services.back_office.paging import FIRST_PAGE, Paged, Paging
 from inden.services.schemas.products import StockOut
 from inden.services.steps.lookup import find_product, stock_views
 
-RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is at risk (as services.analytics)
-WAITING_SIGNUPS = ("pending", "confirmed")  # sign-ups that will hear about a restock (once confirmed)
+# sign-ups that will hear about a restock (once confirmed)
+WAITING_SIGNUPS = (SubscriptionStatus.PENDING.value, SubscriptionStatus.CONFIRMED.value)
 
 
 class ProductFilter(StrEnum):
