@@ -35,7 +35,8 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).parent))
 from allocation import backend_of, database_parser, fresh_database  # noqa: E402  (bench scripts share the seeding)
 
-from inden.config import shop_today  # noqa: E402
+from inden.clock import shop_date  # noqa: E402
+from inden.config import get_settings  # noqa: E402
 from inden.db.models import (  # noqa: E402
     Order,
     OrderLine,
@@ -54,9 +55,9 @@ from inden.services.back_office.catalogue import ProductFilter, ProductQuery  # 
 from inden.services.back_office.orders import OrderQuery  # noqa: E402
 from inden.services.back_office.paging import Paging  # noqa: E402
 from inden.services.back_office.purchasing import PurchaseOrderFilter, PurchaseOrderQuery  # noqa: E402
-from inden.services.eta import refresh_etas  # noqa: E402
 from inden.services.forecasts import STORED_DAYS, store_forecasts  # noqa: E402
 from inden.services.products import get_product  # noqa: E402
+from inden.services.steps.etas import refresh_etas  # noqa: E402
 
 PRODUCTS, WAITING_SKUS, WAITING_LINES, SERVED_ORDERS = 10_000, 3_000, 100_000, 50_000
 SUPPLIERS, POS, LINES_PER_PO, SUGGESTIONS, SIGNUPS, ADJUSTMENTS = 20, 2_000, 5, 3_000, 5_000, 20_000
@@ -64,7 +65,7 @@ HISTORY_DAYS = 730
 TARGET_MS = 150.0
 WORDS = ["Serum", "Toner", "Masker", "Lip Tint", "Sunscreen", "Cushion", "Essence", "Cleanser", "Krim", "Sabun"]
 NOW = datetime.now(UTC)
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 
 
 def _scale(factor: float) -> None:

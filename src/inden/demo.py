@@ -20,12 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 from inden.api.app import create_app
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.migrate import upgrade
 from inden.db.session import Database
-from inden.services import audit, keys, order_views, products, stock, supply
-from inden.services.schemas import ProductCreate, PurchaseOrderCreate, StockAdjustment, SupplierCreate
+from inden.domain.eta import EtaConfidence
+from inden.services import analytics, audit, keys, order_views, products, stock, supply
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
 
 FLASH_SKU = "SERUM-VITC-30"
 SHOP = [
@@ -76,7 +77,7 @@ def _set_up_shop(db: Database, *, units: int) -> None:
         count = units if sku == FLASH_SKU else on_hand
         if count:
             stock.adjust_stock(db, sku, StockAdjustment(delta=count, reason="stok awal"))
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), db.settings.timezone)
     for days, quantity in ((7, units * 2), (14, units * 3)):  # restock already on its way
         supply.create_purchase_order(db, PurchaseOrderCreate(
             supplier="PT-SINAR-AYU", expected_at=today + timedelta(days=days),
@@ -114,9 +115,8 @@ def _flash_sale(base_url: str, key: str, *, orders: int, clients: int) -> tuple[
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
         response = local.client.post("/v1/orders", json=body)
-        if response.status_code == 201:
-            return response.json()["status"]
-        return response.json()["error"]["code"]
+        body = response.json()
+        return str(body["status"] if response.status_code == 201 else body["error"]["code"])
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
@@ -176,12 +176,12 @@ DAILY_RATE = {FLASH_SKU: 9.0, "KOPI-GAYO-250": 4.0, "BATIK-TULIS-M": 0.6, "HIJAB
 
 def _plan(out: Console, db: Database) -> None:
     """Half a year of ordinary sales imported, a second supplier, then `inden plan`: what to buy before 12.12."""
-    from inden.services.planning import run_plan
+    from inden.services.planning.run import run_plan
     from inden.services.sales_import import import_sales
-    from inden.services.schemas import OfferIn
+    from inden.services.schemas.supply import OfferIn
 
     rng = np.random.default_rng(2024)
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), db.settings.timezone)
     rows = [f"{(today - timedelta(days=d)).isoformat()},{sku},{rng.poisson(rate)}"
             for sku, rate in DAILY_RATE.items() for d in range(1, 181)]
     import_sales(db, "date,sku,quantity\n" + "\n".join(rows))
@@ -209,14 +209,7 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     out.print(f"{orders} pesanan dalam {seconds:.1f} s ({orders / seconds:.0f} pesanan/detik):")
     for outcome, count in outcomes.most_common():
         out.print(f"  {outcome:<24} {count:>6}")
-    with db.transaction() as session:
-        from sqlalchemy import func, select
-
-        from inden.db.models import LostDemand, Product
-
-        lost = dict(session.execute(
-            select(Product.sku, func.sum(LostDemand.quantity)).join(Product).group_by(Product.sku)
-        ).all())
+    lost = {s.sku: s.refused_units for s in analytics.shop_report(db).skus}
     table = Table("SKU", "Produk", "Kebijakan", "Stok", "Dialokasikan", "Backorder (unit)", "Ditolak (unit)",
                   title=f"Setelah flash sale dan restock {restock} unit {FLASH_SKU}")
     page = products.list_products(db, limit=100)
@@ -231,6 +224,6 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     last = order_views.list_backorders(db, sku=FLASH_SKU, limit=1000)
     for b in [*queue.items, *last.items[-2:]]:
         when = format_date(b.eta, "d MMM yyyy", locale="id") if b.eta else "–"
-        kind = "sesuai PO" if b.eta_confidence == "scheduled" else "perkiraan"
+        kind = "sesuai PO" if b.eta_confidence == EtaConfidence.SCHEDULED else "perkiraan"
         out.print(f"  posisi {b.position:>4}: pesanan #{b.order_id} — {b.quantity} unit, "
                   f"dikirim sekitar {when} ({kind})")

@@ -16,7 +16,8 @@ from inden.db.session import Database
 from inden.services import accounts, orders, products, stock
 from inden.services.accounts import UserRole
 from inden.services.order_views import get_order
-from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 
 OWNER, PASSWORD = "pemilik@toko.id", "rahasia-toko-123"
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, UnknownOrder, UnknownPurchaseOrder, UnknownSku
@@ -22,18 +23,13 @@ from inden.services.back_office.catalogue import ProductFilter, ProductQuery
 from inden.services.back_office.orders import OrderQuery
 from inden.services.back_office.paging import Paging
 from inden.services.back_office.purchasing import PurchaseOrderFilter, PurchaseOrderQuery
-from inden.services.schemas import (
-    OfferIn,
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    StockAdjustment,
-    SubscriptionCreate,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.storefront import SubscriptionCreate
+from inden.services.schemas.supply import OfferIn, PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 HANDLING = get_settings().handling_days
 
 

@@ -90,6 +90,7 @@ def test_cli_supply_commands_and_worker(run) -> None:  # type: ignore[no-untyped
     assert run("po", "move", "1", "not-a-date").exit_code == 2
 
 
+@pytest.mark.slow  # a server, a flash sale and a plan
 def test_demo_runs_the_flash_sale_and_the_purchase_plan(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--db", str(tmp_path / "demo.db"), "--orders", "300"])
     assert result.exit_code == 0, result.stdout

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from inden.db.models import OutboxEvent, WebhookEndpoint
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
-from inden.notify.outbox import Event, emit
 from inden.services.retention import prune_outbox
 
 NOW = datetime(2026, 12, 12, 3, 0, tzinfo=UTC)

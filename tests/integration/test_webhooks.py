@@ -20,7 +20,9 @@ from inden.api.app import create_app
 from inden.db.session import Database
 from inden.services import orders, products, stock
 from inden.services.keys import Role, create_key
-from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment, WebhookCreate
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.webhooks import WebhookCreate
 from inden.services.webhooks import (
     MAX_ATTEMPTS,
     HttpPoster,

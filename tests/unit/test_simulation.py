@@ -103,6 +103,7 @@ def test_compare_policies_replays_inden_and_min_max(tmp_path: Path) -> None:
         assert result.orders_placed > 0
 
 
+@pytest.mark.slow  # matplotlib
 def test_write_chart_produces_a_png(tmp_path: Path) -> None:
     demand = np.random.default_rng(4).poisson(6, 400)
     results = compare_policies(demand, lead_time_days=10, lead_time_sd_days=2)

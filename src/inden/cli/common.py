@@ -58,7 +58,8 @@ def user_errors() -> Iterator[None]:
 def open_db(*, migrate_sqlite: bool = True) -> Database:
     """The configured database, ready to use. The SQLite default is migrated on the spot; any other
     database must be migrated explicitly, and we say how."""
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url, settings=settings)
     if migrate.is_up_to_date(db.engine):
         return db
     if db.is_sqlite and migrate_sqlite:

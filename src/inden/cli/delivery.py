@@ -60,7 +60,7 @@ def deliver_due(*, once: bool = False) -> bool:
 
     Returns False when the mail server could not be used (the message is on stderr). Shared with `worker`.
     """
-    from inden.notify.email import SmtpMailer
+    from inden.notify.smtp import SmtpMailer
     from inden.services.delivery import deliver_outbox
 
     url = get_settings().smtp_url

@@ -41,7 +41,7 @@ def events_add(
 ) -> None:
     """Put an event on the calendar."""
     from inden.services.events import create_event
-    from inden.services.schemas import EventCreate
+    from inden.services.schemas.planning import EventCreate
 
     with user_errors():
         spec = EventCreate.model_validate({"name": name, "kind": kind, "starts_on": start, "ends_on": end,

@@ -24,7 +24,7 @@ def orders_place(
 ) -> None:
     """Place an order; what is not in stock waits on backorder (or is refused under `deny`)."""
     from inden.services.orders import place_order
-    from inden.services.schemas import OrderCreate
+    from inden.services.schemas.orders import OrderCreate
 
     show(run(lambda db: place_order(db, OrderCreate.model_validate({
         "customer": {"email": email, "name": name, "locale": locale}, "lines": parse_lines(line),
@@ -44,7 +44,7 @@ def orders_show(order_id: int) -> None:
 def orders_cancel(order_id: int, line: LinesOption | None = None) -> None:
     """Cancel units (all open units without --line); freed units go to the next waiting backorders."""
     from inden.services.orders import cancel_order
-    from inden.services.schemas import LineSelection
+    from inden.services.schemas.orders import LineSelection
 
     show(run(lambda db: cancel_order(
         db, order_id, LineSelection.model_validate({"lines": parse_lines(line) if line else None}).lines
@@ -55,7 +55,7 @@ def orders_cancel(order_id: int, line: LinesOption | None = None) -> None:
 def orders_ship(order_id: int, line: LinesOption | None = None) -> None:
     """Ship allocated units (all of them without --line)."""
     from inden.services.orders import ship_order
-    from inden.services.schemas import LineSelection
+    from inden.services.schemas.orders import LineSelection
 
     show(run(lambda db: ship_order(
         db, order_id, LineSelection.model_validate({"lines": parse_lines(line) if line else None}).lines

@@ -21,7 +21,7 @@ def forecast(
 ) -> None:
     """Forecast daily demand per SKU: mean and 80 % / 95 % intervals, with the model each SKU got."""
     from inden.clock import utcnow
-    from inden.services.planning import forecast_snapshot, take_snapshot
+    from inden.services.planning.snapshot import forecast_snapshot, take_snapshot
 
     with progress_bar() as progress:
         def go(db: Any) -> Any:
@@ -77,7 +77,7 @@ def plan(
     """Without a subcommand: forecast, compute reorder points and store purchase suggestions."""
     if ctx.invoked_subcommand:
         return
-    from inden.services.planning import plan_rows, run_plan
+    from inden.services.planning.run import plan_rows, run_plan
 
     with progress_bar() as progress:
         result = run(lambda db: run_plan(db, skus=sku, auto=auto, progress=progress))
@@ -110,8 +110,8 @@ def plan_approve(
     draft: Annotated[bool, typer.Option(help="Create a draft purchase order.")] = False,
 ) -> None:
     """Create the purchase order a suggestion proposes."""
-    from inden.services.planning import approve_suggestion
-    from inden.services.schemas import ApproveSuggestion
+    from inden.services.planning.suggestions import approve_suggestion
+    from inden.services.schemas.planning import ApproveSuggestion
 
     with user_errors():
         choice = ApproveSuggestion.model_validate({"quantity": quantity, "supplier": supplier,
@@ -122,7 +122,7 @@ def plan_approve(
 @plan_app.command("dismiss")
 def plan_dismiss(suggestion_id: int) -> None:
     """Set a suggestion aside."""
-    from inden.services.planning import dismiss_suggestion
+    from inden.services.planning.suggestions import dismiss_suggestion
 
     show(run(lambda db: dismiss_suggestion(db, suggestion_id)))
 

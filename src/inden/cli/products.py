@@ -25,7 +25,7 @@ def products_add(
 ) -> None:
     """Create a product."""
     from inden.services.products import create_product
-    from inden.services.schemas import ProductCreate
+    from inden.services.schemas.products import ProductCreate
 
     show(run(lambda db: create_product(db, ProductCreate(
         sku=sku, name=name, backorder_policy=policy, backorder_limit=limit, lead_time_days=lead_time_days,
@@ -43,7 +43,7 @@ def products_planning(
 ) -> None:
     """Set a product's planning inputs (only the options given change)."""
     from inden.services.products import update_product
-    from inden.services.schemas import ProductPatch
+    from inden.services.schemas.products import ProductPatch
 
     given = {"category": category, "service_level": service_level, "max_stock": max_stock,
              "expected_daily_demand": expected_daily}

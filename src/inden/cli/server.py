@@ -34,7 +34,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url, settings=settings)
     migrate.upgrade(db.engine)
     out.print(f"database at revision {migrate.current_revision(db.engine)}")
 

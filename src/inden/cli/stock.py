@@ -18,7 +18,7 @@ def stock_adjust(
     reason: Annotated[str, typer.Option(help="Why, e.g. 'stock count'.")] = "manual adjustment",
 ) -> None:
     """Count stock in or out; units counted in serve waiting backorders first."""
-    from inden.services.schemas import StockAdjustment
+    from inden.services.schemas.products import StockAdjustment
     from inden.services.stock import adjust_stock
 
     show(run(lambda db: adjust_stock(db, sku, StockAdjustment(delta=delta, reason=reason))))

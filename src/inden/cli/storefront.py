@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from inden.cli.common import out, run, show, user_errors
-from inden.services.schemas import MAX_UNITS, Locale, SubscriptionCreate
+from inden.services.schemas.common import MAX_UNITS, Locale
+from inden.services.schemas.storefront import SubscriptionCreate
 
 subscriptions_app = typer.Typer(help="Back-in-stock sign-ups.", no_args_is_help=True)
 
@@ -52,7 +53,8 @@ def add_subscription(sku: str, email: str, locale: Annotated[Locale, typer.Optio
 @subscriptions_app.command("list")
 def list_subscriptions(sku: Annotated[str | None, typer.Option(help="Only this SKU.")] = None) -> None:
     """Sign-ups per SKU and state (pending, confirmed, notified, unsubscribed)."""
-    from inden.services.subscriptions import SubscriptionStatus, count_subscriptions
+    from inden.domain.states import SubscriptionStatus
+    from inden.services.subscriptions import count_subscriptions
 
     counts = run(lambda db: count_subscriptions(db, sku=sku))
     statuses = [s.value for s in SubscriptionStatus]

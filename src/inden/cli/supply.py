@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from inden.cli.common import LinesOption, out, parse_lines, run, show
+from inden.domain.states import PurchaseOrderStatus
 
 suppliers_app = typer.Typer(help="Suppliers, their offers and reliability.", invoke_without_command=True)
 po_app = typer.Typer(help="Purchase orders and receipts.", no_args_is_help=True)
@@ -34,7 +35,7 @@ def suppliers_list(ctx: typer.Context) -> None:
 def suppliers_add(code: str, name: str, lead_time_days: Annotated[int, typer.Option("--lead-time")],
                   email: str | None = None) -> None:
     """Add a supplier."""
-    from inden.services.schemas import SupplierCreate
+    from inden.services.schemas.supply import SupplierCreate
     from inden.services.supply import create_supplier
 
     show(run(lambda db: create_supplier(db, SupplierCreate(code=code, name=name, email=email,
@@ -45,7 +46,7 @@ def suppliers_add(code: str, name: str, lead_time_days: Annotated[int, typer.Opt
 def suppliers_offer(code: str, sku: str, lead_time_days: Annotated[int | None, typer.Option("--lead-time")] = None,
                     moq: int = 1, pack_size: int = 1, unit_cost: str | None = None, currency: str = "IDR") -> None:
     """Set a supplier's terms for a SKU."""
-    from inden.services.schemas import OfferIn
+    from inden.services.schemas.supply import OfferIn
     from inden.services.supply import set_offer
 
     show(run(lambda db: set_offer(db, code, sku, OfferIn(
@@ -68,7 +69,7 @@ def po_create(supplier: Annotated[str, typer.Option()], expected: Annotated[str,
               draft: Annotated[bool, typer.Option(help="Counts as incoming for planning; confirm to send.")] = False
               ) -> None:
     """Order from a supplier."""
-    from inden.services.schemas import PurchaseOrderCreate
+    from inden.services.schemas.supply import PurchaseOrderCreate
     from inden.services.supply import create_purchase_order
 
     show(run(lambda db: create_purchase_order(db, PurchaseOrderCreate.model_validate(
@@ -82,7 +83,7 @@ def po_list(all_: Annotated[bool, typer.Option("--all", help="Also received and 
 
     page = run(lambda db: list_purchase_orders(db, limit=1000))
     table = Table("PO", "Supplier", "Status", "Expected", "Lines (received/ordered)")
-    for p in (p for p in page.items if all_ or p.status in ("open", "draft")):
+    for p in (p for p in page.items if all_ or p.status in (PurchaseOrderStatus.OPEN, PurchaseOrderStatus.DRAFT)):
         table.add_row(str(p.id), p.supplier, p.status, p.expected_at.isoformat(),
                       ", ".join(f"{li.sku} {li.received}/{li.quantity}" for li in p.lines))
     out.print(table)
@@ -91,7 +92,7 @@ def po_list(all_: Annotated[bool, typer.Option("--all", help="Also received and 
 @po_app.command("move")
 def po_move(po_id: int, expected: Annotated[str, typer.Argument(help="New expected date, YYYY-MM-DD")]) -> None:
     """Change a purchase order's expected date; affected backorder ETAs follow."""
-    from inden.services.schemas import PurchaseOrderPatch
+    from inden.services.schemas.supply import PurchaseOrderPatch
     from inden.services.supply import move_purchase_order
 
     show(run(lambda db: move_purchase_order(db, po_id, PurchaseOrderPatch.model_validate({"expected_at": expected}))))
@@ -118,7 +119,7 @@ def po_receive(po_id: int, line: LinesOption,
                close: Annotated[bool, typer.Option(help="Nothing more will come: close it even if short.")] = False
                ) -> None:
     """Count a delivery in; it serves waiting backorders first."""
-    from inden.services.schemas import ReceiptCreate
+    from inden.services.schemas.supply import ReceiptCreate
     from inden.services.supply import receive_purchase_order
 
     show(run(lambda db: receive_purchase_order(db, po_id, ReceiptCreate.model_validate(

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from inden.cli.common import out, run, show, user_errors
-from inden.services.schemas import WebhookCreate
+from inden.services.schemas.webhooks import WebhookCreate
 
 webhooks_app = typer.Typer(help="Send the outbox's events to your systems over HTTP (signed).",
                            invoke_without_command=True)

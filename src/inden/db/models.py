@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     UniqueConstraint,
     text,
 )
@@ -37,6 +38,13 @@ Timestamp = DateTime(timezone=True)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for the lean statements of hot paths (no ORM unit of work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Product(Base):
@@ -131,7 +139,7 @@ class OrderLine(Base):
     # When the queue last gave this line units, and a token naming that one serving (see db.queue).
     served_at: Mapped[datetime | None] = mapped_column(Timestamp)
     served_batch: Mapped[str | None] = mapped_column(String(32), index=True)
-    # The promise shown to the customer while units wait (domain.eta); kept current by services.eta.
+    # The promise shown to the customer while units wait (domain.eta); kept current by services.steps.etas.
     eta: Mapped[date | None] = mapped_column(Date)
     eta_latest: Mapped[date | None] = mapped_column(Date)
     eta_confidence: Mapped[str | None] = mapped_column(String(16))

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
-from inden.clock import utcnow
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date, utcnow
+from inden.config import Settings
 from inden.db.models import Product, Supplier, SupplierOffer
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
@@ -46,9 +46,8 @@ def _row(sku: str, policy: str, r: SimulationResult) -> dict[str, Any]:
 
 
 def simulate_history(history: pd.DataFrame, *, lead_times: Mapping[str, int], unit_costs: Mapping[str, float],
-                     service_level: float, chart: Path | None = None) -> SimulationReport:
-    """Replay every SKU of `history` (columns unique_id, ds, y) under both policies."""
-    settings = get_settings()
+                     service_level: float, settings: Settings, chart: Path | None = None) -> SimulationReport:
+    """Replay every SKU of `history` (columns unique_id, ds, y) under both policies (costs from `settings`)."""
     by_policy: dict[str, list[SimulationResult]] = {}
     rows, skipped = [], []
     for sku, group in history.sort_values("ds").groupby("unique_id", sort=True):
@@ -82,8 +81,8 @@ def history_from_csv(text: str) -> pd.DataFrame:
 def simulate_shop(db: Database, *, skus: Sequence[str] | None = None, csv_text: str | None = None,
                   service_level: float = 0.95, chart: Path | None = None) -> SimulationReport:
     """Replay the shop's own history (or `csv_text`), with each SKU's cheapest offer's lead time and cost."""
-    settings = get_settings()
-    today = shop_today(utcnow())
+    settings = db.settings
+    today = shop_date(utcnow(), settings.timezone)
     with db.transaction() as session:
         if csv_text is None:
             history = load_demand_history(session, since=today - timedelta(days=settings.history_days),
@@ -106,7 +105,7 @@ def simulate_shop(db: Database, *, skus: Sequence[str] | None = None, csv_text: 
     if history.empty:
         raise InvalidRequest("There is no demand history to replay" + (f" for {', '.join(skus)}." if skus else "."))
     return simulate_history(history, lead_times=lead_times, unit_costs=unit_costs,
-                            service_level=service_level, chart=chart)
+                            service_level=service_level, settings=settings, chart=chart)
 
 
 def totals_table(report: SimulationReport) -> list[dict[str, Any]]:

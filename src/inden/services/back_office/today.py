@@ -12,13 +12,13 @@ from datetime import date, datetime
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
+from inden.config import Settings
 from inden.db.models import OrderLine, OutboxEvent, Product, PurchaseOrder, ReplenishmentSuggestion, WebhookEndpoint
 from inden.db.session import Database
-from inden.db.supply import OPEN
 from inden.domain.eta import EtaConfidence
-from inden.services.back_office.catalogue import PENDING, ProductFilter, ProductQuery, product_conditions
+from inden.domain.states import PurchaseOrderStatus, SuggestionStatus
+from inden.services.back_office.catalogue import ProductFilter, ProductQuery, product_conditions
 from inden.services.back_office.purchasing import PurchaseOrderFilter
 
 
@@ -88,14 +88,14 @@ def _purchase_orders(session: Session, today: date) -> tuple[int, int]:
     late, due = session.execute(
         select(func.count().filter(PurchaseOrder.expected_at < today),
                func.count().filter(PurchaseOrder.expected_at == today))
-        .where(PurchaseOrder.status == OPEN)).one()
+        .where(PurchaseOrder.status == PurchaseOrderStatus.OPEN.value)).one()
     return int(late), int(due)
 
 
 def _suggestions(session: Session) -> tuple[int, int]:
     pending, urgent = session.execute(
         select(func.count(), func.count().filter(ReplenishmentSuggestion.expedite.is_(True)))
-        .where(ReplenishmentSuggestion.status == PENDING)).one()
+        .where(ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value)).one()
     return int(pending), int(urgent)
 
 
@@ -113,8 +113,8 @@ def _deliveries(session: Session) -> Deliveries:
 
 def today_view(db: Database, *, now: datetime | None = None, settings: Settings | None = None) -> TodayView:
     """Everything the "Hari ini" page shows, read in one transaction."""
-    settings = settings or get_settings()
-    today = shop_today(now or utcnow(), settings)
+    settings = settings or db.settings
+    today = shop_date(now or utcnow(), settings.timezone)
     with db.transaction() as session:
         late, due = _purchase_orders(session, today)
         pending, urgent = _suggestions(session)

@@ -20,7 +20,8 @@ from inden.services import stock as stock_service
 from inden.services.back_office.catalogue import ProductFilter, ProductQuery, list_products, product_detail
 from inden.services.back_office.charts import product_chart
 from inden.services.back_office.paging import Paging
-from inden.services.schemas import MAX_UNITS, SKU_PATTERN, ProductCreate, ProductPatch, StockAdjustment
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
+from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.chart import demand_chart, stock_chart

@@ -16,8 +16,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from inden.clock import shop_date
 from inden.config import get_settings
-from inden.i18n import format_day, format_money, shop_day, template_environment, translate
+from inden.i18n import format_day, format_money, template_environment, translate
 from inden.services.accounts import Account
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -44,7 +45,7 @@ def _day(value: date | datetime | None, locale: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = shop_day(value)
+        value = shop_date(value, get_settings().timezone)
     return format_day(value, locale)
 
 
