@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -49,6 +51,7 @@ def test_events_an_active_webhook_has_not_acknowledged_stay(db: Database) -> Non
     assert left(db) == ["b", "c"]
 
 
+@pytest.mark.usefixtures("english")
 def test_prune_from_the_terminal(run) -> None:  # type: ignore[no-untyped-def]
     assert run("products", "add", "KOPI", "Kopi").exit_code == 0
     assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI:1").exit_code == 0

@@ -378,10 +378,11 @@ class ChartLabels:
 
 
 def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, title: str,
-                labels: ChartLabels | None = None) -> Path:
+                labels: ChartLabels | None = None, table_rows: Sequence[Sequence[str]] | None = None) -> Path:
     """Write a PNG: units on hand and units backordered per day for each policy, with a table of fill rate,
-    cycle service level, units backordered, backorder-days, average inventory and holding cost. Returns
-    `path`. matplotlib (Agg back-end) is loaded only here."""
+    cycle service level, units backordered, backorder-days, average inventory and holding cost (`table_rows`:
+    those cells formatted by the caller for its reader, one row per result). Returns `path`. matplotlib (Agg
+    back-end) is loaded only here."""
     if not results:
         raise ValueError("no results to chart")
     labels = labels or ChartLabels()
@@ -405,7 +406,7 @@ def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, 
         axes.legend(loc="upper right")
         axes.grid(alpha=0.3)
     table.axis("off")
-    rows = [
+    rows = [list(row) for row in table_rows] if table_rows is not None else [
         [name, f"{r.fill_rate:.1%}", f"{r.cycle_service_level:.1%}", f"{r.units_backordered:,}",
          f"{r.backorder_days:,}", f"{r.average_inventory:,.1f}", f"{r.holding_cost:,.2f}", f"{r.orders_placed:,}"]
         for name, r in results

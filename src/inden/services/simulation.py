@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import func, select
 
 from inden.clock import utcnow
@@ -21,7 +23,7 @@ from inden.config import get_settings, shop_today
 from inden.db.models import Product, Supplier, SupplierOffer
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
-from inden.i18n import N_, translate
+from inden.i18n import N_, format_money, translate
 from inden.planning.simulation import (
     ChartLabels,
     SimulationResult,
@@ -88,18 +90,31 @@ def simulate_history(history: pd.DataFrame, *, lead_times: Mapping[str, int], un
     totals = [(name, pooled(results)) for name, results in by_policy.items()]
     replayed = [row["replayed_days"] for row in rows]
     if chart is not None:
-        write_chart(totals, chart, **chart_words(len(rows) // len(totals), settings.default_locale))
+        write_chart(totals, chart, **chart_words(totals, settings.default_locale, skus=len(rows) // len(totals),
+                                                 currency=settings.currency))
     return SimulationReport(rows=rows, totals=totals, skipped=skipped, chart=chart,
                             warmup_days=(min(warmups), max(warmups)), replayed_days=(min(replayed), max(replayed)))
 
 
-def chart_words(skus: int, locale: str) -> dict[str, Any]:
-    """The chart's title and labels in `locale`."""
+def chart_words(totals: list[tuple[str, SimulationResult]], locale: str, *, skus: int, currency: str
+                ) -> dict[str, Any]:
+    """The chart's title, labels and figures in `locale` (money in the shop's one format)."""
+    def share(value: float) -> str:
+        return format_percent(value, "#,##0.0%", locale=locale)
+
+    def count(value: float, pattern: str = "#,##0") -> str:
+        return format_decimal(value, pattern, locale=locale)
+
+    rows = [[name, share(r.fill_rate), share(r.cycle_service_level), count(r.units_backordered),
+             count(r.backorder_days), count(r.average_inventory, "#,##0.0"),
+             format_money(Decimal(str(round(r.holding_cost, 2))), locale, currency), count(r.orders_placed)]
+            for name, r in totals]
     return {"title": translate(locale, "inden vs static min/max — %(count)s SKU(s)", count=skus),
             "labels": ChartLabels(
                 on_hand=translate(locale, "units on hand"), backordered=translate(locale, "units backordered"),
                 day=translate(locale, "day of the replay"),
-                columns=tuple(translate(locale, c) for c in CHART_COLUMNS))}
+                columns=tuple(translate(locale, c) for c in CHART_COLUMNS)),
+            "table_rows": rows}
 
 
 CHART_COLUMNS = (N_("policy"), N_("fill rate"), N_("cycle service"), N_("units backordered"), N_("backorder-days"),
