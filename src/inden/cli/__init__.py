@@ -26,12 +26,13 @@ from inden.cli import (
     stock,
     storefront,
     supply,
+    users,
     webhooks,
     worker,
 )
 
 AREAS = (server, keys, products, stock, orders, audit, demo, supply, worker, analytics, delivery, storefront,
-         webhooks, sales, events, planning, simulation)
+         webhooks, sales, events, planning, simulation, users)
 
 
 def _quiet_types() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, text
@@ -99,11 +100,11 @@ _PEGGED = """
 """
 
 # An event only for a line that had a promise and whose dates moved (a confidence alone is no news).
+_NEWS = "m.old_eta IS NOT NULL AND (m.old_eta <> m.new_eta OR m.old_latest <> m.new_latest)"
 _EVENTS = """
     SELECT 'eta_changed', :key_prefix || CAST(m.id AS VARCHAR), {payload}, :now, 0
     FROM {moved} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
-    WHERE m.old_eta IS NOT NULL AND (m.old_eta <> m.new_eta OR m.old_latest <> m.new_latest)
-"""
+    WHERE """ + _NEWS
 
 _OUTBOX_COLUMNS = "outbox (event_type, dedup_key, payload, created_at, attempts)"
 
@@ -183,3 +184,42 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
     written = session.execute(_SQLITE_EVENTS, params).rowcount  # type: ignore[attr-defined]
     session.execute(_SQLITE_STORE)
     return int(changed or 0), int(written or 0)
+
+
+# The preview counts what `repeg_queues` would store and announce, from the same `moved` rows and `_NEWS`.
+# A promise is later when its date is (or, the date unchanged, its latest date is).
+_LATER = "(m.new_eta > m.old_eta OR (m.new_eta = m.old_eta AND m.new_latest > m.old_latest))"
+_PREVIEW = """
+    SELECT COUNT(*),
+           COALESCE(SUM(CASE WHEN {news} THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN {news} AND {later} THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN {news} AND NOT {later} THEN 1 ELSE 0 END), 0),
+           COUNT(DISTINCT CASE WHEN {news} AND {later} THEN o.customer_email END),
+           COUNT(DISTINCT CASE WHEN {news} AND NOT {later} THEN o.customer_email END)
+    FROM moved m JOIN orders o ON o.id = m.order_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RepegPreview:
+    """What a re-peg would do: lines whose promise changes, messages (`eta_changed` events) it would write,
+    and of those lines and customers, how many move later and how many earlier."""
+
+    changed: int
+    messages: int
+    lines_later: int
+    lines_earlier: int
+    customers_later: int
+    customers_earlier: int
+
+
+def preview_repeg(session: Session, schedules: Mapping[int, PegSchedule]) -> RepegPreview:
+    """`repeg_queues` without writing: the same pegging SQL, counted instead of stored."""
+    if not schedules:
+        return RepegPreview(0, 0, 0, 0, 0, 0)
+    connection = session.connection()
+    _load_schedules(connection, schedules)
+    distinct = "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
+    query = "WITH" + _PEGGED.format(queue_order=queue_order("l"), distinct=distinct) + _PREVIEW.format(
+        news=_NEWS, later=_LATER)
+    return RepegPreview(*(int(n) for n in session.execute(text(query)).one()))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 POOL_SIZE = 10
@@ -48,7 +48,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (a download) must not hold the write lock: it begins deferred and reads a WAL snapshot.
+        read_only = connection.get_execution_options().get("inden_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -68,6 +70,15 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any exception."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction for long streaming reads (CSV downloads): one consistent snapshot, and on
+        SQLite no write lock, so orders keep flowing while it is read. Write nothing through it."""
+        with self.engine.connect() as connection:
+            connection.execution_options(inden_read_only=True)
+            with connection.begin():
+                yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -31,6 +31,7 @@ class Inbound:
     expected_at: date
     quantity: int
     delay_days: int = 0  # how late this supplier likely is (e.g. its 90th-percentile delay), for eta_latest
+    purchase_order_id: int | None = None  # where the units come from (None: e.g. stock held for a launch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class Delivery:
     first: int
     last: int
     promise: Promise
+    purchase_order_id: int | None = None  # the inbound supply these units come on
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ def peg_schedule(
     for s in supply:
         promise = floored(max(s.expected_at, today), max(s.expected_at + timedelta(days=s.delay_days), today),
                           EtaConfidence.SCHEDULED)
-        deliveries.append(Delivery(last + 1, last + s.quantity, promise))
+        deliveries.append(Delivery(last + 1, last + s.quantity, promise, s.purchase_order_id))
         last += s.quantity
     return PegSchedule(tuple(deliveries), estimated(supply[-1]) if supply else None, estimated(None))
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.config import get_settings, shop_today
-from inden.db.bulk import repeg_queues
+from inden.db.bulk import RepegPreview, preview_repeg, repeg_queues
 from inden.db.models import OrderLine, Product
 from inden.db.supply import fastest_offers, open_supply, supplier_reliability
 from inden.domain.eta import Eta, Inbound, PegSchedule, WaitingUnits, peg_etas, peg_schedule
@@ -47,7 +47,7 @@ def _plans(session: Session, products: Sequence[Product], today: date) -> dict[i
     reliability = supplier_reliability(session, sorted(suppliers)) if suppliers else {}
     plans = {}
     for product in products:
-        inbound = [Inbound(s.expected_at, s.quantity, reliability[s.supplier_id].delay_p90_days)
+        inbound = [Inbound(s.expected_at, s.quantity, reliability[s.supplier_id].delay_p90_days, s.purchase_order_id)
                    for s in supply.get(product.id, [])]
         start = today
         if not is_released(product, today):
@@ -91,6 +91,28 @@ def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime
         if isinstance(obj, OrderLine):
             session.expire(obj)
     return changed
+
+
+def preview_etas(session: Session, products: Sequence[Product], *, now: datetime) -> RepegPreview:
+    """What `refresh_etas` would change and write for these products now, without writing anything.
+
+    The same schedules and the same SQL rule as `refresh_etas`, so its `messages` equal the `eta_changed`
+    events a re-peg in the same state writes. The caller makes the change it previews (e.g. a purchase order
+    moved) inside a savepoint it rolls back.
+    """
+    if not products:
+        return RepegPreview(0, 0, 0, 0, 0, 0)
+    session.flush()
+    plans = _plans(session, products, shop_today(now))
+    return preview_repeg(session, {product_id: _schedule(plan) for product_id, plan in plans.items()})
+
+
+def supply_schedules(session: Session, products: Sequence[Product], *, now: datetime) -> dict[int, PegSchedule]:
+    """Each product's supply as promises by queue position, deliveries naming their purchase orders."""
+    if not products:
+        return {}
+    plans = _plans(session, products, shop_today(now))
+    return {product_id: _schedule(plan) for product_id, plan in plans.items()}
 
 
 @dataclass(frozen=True, slots=True)

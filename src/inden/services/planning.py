@@ -42,6 +42,7 @@ from inden.planning.replenishment import (
 from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
 from inden.services.events import upcoming_events
+from inden.services.forecasts import store_forecasts
 from inden.services.pagination import keyset_page
 from inden.services.schemas import (
     ApproveSuggestion,
@@ -232,8 +233,10 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
         alerts = _alert_crossings(session, snapshot, plans, suggestions, now=now)
         orders: list[int] = []
         if settings.auto_purchase if auto is None else auto:
-            orders = _approve_all(session, suggestions, now=now)
+            orders = approve_together(session, suggestions, now=now)
         views = suggestion_views(session, suggestions)
+    # After the plan's transaction, not in it: the chart can wait a moment, the products' locks cannot.
+    store_forecasts(db, forecast.paths, {sku: p.id for sku, p in snapshot.products.items()}, now=now)
     return PlanRun(today=snapshot.today, plans=plans, suggestions=views, alerts=alerts, purchase_orders=orders,
                    report=forecast.report)
 
@@ -370,8 +373,9 @@ def dismiss_suggestion(db: Database, suggestion_id: int, *, now: datetime | None
         return suggestion_views(session, [row])[0]
 
 
-def _approve_all(session: Session, suggestions: list[ReplenishmentSuggestion], *, now: datetime) -> list[int]:
-    """Auto mode: one purchase order per supplier and expected date, holding all their suggested lines."""
+def approve_together(session: Session, suggestions: list[ReplenishmentSuggestion], *, now: datetime) -> list[int]:
+    """One purchase order per supplier and expected date holding all their suggested lines (auto mode, and
+    approving many at once); the products must be locked. Returns the new purchase orders' ids."""
     from inden.services.supply import add_purchase_order
 
     groups: dict[tuple[int, date], list[ReplenishmentSuggestion]] = defaultdict(list)

@@ -23,10 +23,12 @@ from inden.clock import utcnow
 from inden.db.models import Product, SalesHistory
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
+from inden.i18n import N_
+from inden.services.csv_problems import Problems
 from inden.services.schemas import MAX_UNITS, SKU_PATTERN
 
 REQUIRED = ("date", "sku", "quantity")
-MAX_REPORTED = 20  # problems listed in one error; the count says how many more
+UNKNOWN_SKU = N_("no product with SKU %(value)s (add it first, or import with --create-products)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class ImportResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class SalesRow:
     line: int
     day: date
     sku: str
@@ -46,42 +48,25 @@ class _Row:
     price: Decimal | None
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.items.append(f"line {line}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            shown = self.items[:MAX_REPORTED]
-            more = len(self.items) - len(shown)
-            raise InvalidRequest(
-                "The file was not imported (nothing was changed): " + "; ".join(shown)
-                + (f"; and {more} more problem(s)" if more else ""),
-                problems=shown, problem_count=len(self.items),
-            )
-
-
-def _parse_row(line: int, record: dict[str, str], problems: _Problems) -> _Row | None:
+def _parse_row(line: int, record: dict[str, str], problems: Problems) -> SalesRow | None:
     raw = {key: (record.get(key) or "").strip() for key in (*REQUIRED, "price")}
     ok = True
     try:
         day = date.fromisoformat(raw["date"])
     except ValueError:
-        problems.add(line, f"date {raw['date']!r} is not a date in the form YYYY-MM-DD")
+        problems.add(line, "date", N_("date %(value)s is not a date in the form YYYY-MM-DD"), value=repr(raw["date"]))
         ok = False
     if not re.fullmatch(SKU_PATTERN, raw["sku"]):
-        problems.add(line, f"sku {raw['sku']!r} must be 1-64 of A-Z a-z 0-9 . _ -")
+        problems.add(line, "sku", N_("sku %(value)s must be 1-64 of A-Z a-z 0-9 . _ -"), value=repr(raw["sku"]))
         ok = False
     try:
         quantity = int(raw["quantity"])
         if not 0 <= quantity <= MAX_UNITS:
-            problems.add(line, f"quantity {quantity} must be between 0 and {MAX_UNITS:,}")
+            problems.add(line, "quantity", N_("quantity %(value)s must be between 0 and %(most)s"), value=quantity,
+                         most=f"{MAX_UNITS:,}")
             ok = False
     except ValueError:
-        problems.add(line, f"quantity {raw['quantity']!r} is not a whole number")
+        problems.add(line, "quantity", N_("quantity %(value)s is not a whole number"), value=repr(raw["quantity"]))
         ok = False
     price: Decimal | None = None
     if raw["price"]:
@@ -90,13 +75,16 @@ def _parse_row(line: int, record: dict[str, str], problems: _Problems) -> _Row |
             if not price.is_finite() or price < 0:
                 raise InvalidOperation
         except InvalidOperation:
-            problems.add(line, f"price {raw['price']!r} is not an amount >= 0")
+            problems.add(line, "price", N_("price %(value)s is not an amount >= 0"), value=repr(raw["price"]))
             ok = False
-    return _Row(line, day, raw["sku"], quantity, price) if ok else None
+    return SalesRow(line, day, raw["sku"], quantity, price) if ok else None
 
 
-def parse_sales_csv(text: str) -> list[_Row]:
-    """Read and check every row; raises InvalidRequest naming each bad line (1 = the header)."""
+def check_sales_csv(text: str) -> tuple[list[SalesRow], Problems]:
+    """Read and check every row: the good rows and the problems of the others (line 1 = the header).
+
+    Raises InvalidRequest only when the header lacks a required column (then no row can be read).
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
@@ -104,15 +92,21 @@ def parse_sales_csv(text: str) -> list[_Row]:
         raise InvalidRequest(f"The file needs a header with the columns date, sku, quantity[, price]; "
                              f"missing: {', '.join(missing)}.", missing=missing)
     reader.fieldnames = header
-    problems = _Problems()
+    problems = Problems()
     rows = []
     for record in reader:
         if None in record:  # more cells than header columns
-            problems.add(reader.line_num, "has more cells than the header")
+            problems.add(reader.line_num, None, N_("has more cells than the header"))
             continue
         row = _parse_row(reader.line_num, record, problems)
         if row is not None:
             rows.append(row)
+    return rows, problems
+
+
+def parse_sales_csv(text: str) -> list[SalesRow]:
+    """Read and check every row; raises InvalidRequest naming each bad line (1 = the header)."""
+    rows, problems = check_sales_csv(text)
     problems.raise_if_any()
     if not rows:
         raise InvalidRequest("The file has no data rows.")
@@ -136,10 +130,9 @@ def import_sales(db: Database, text: str, *, create_products: bool = False,
         ids = dict(session.execute(select(Product.sku, Product.id).where(Product.sku.in_(first_line))).all())
         unknown = sorted(set(first_line) - set(ids), key=first_line.__getitem__)
         if unknown and not create_products:
-            problems = _Problems()
+            problems = Problems()
             for sku in unknown:
-                problems.add(first_line[sku], f"no product with SKU {sku!r} (add it first, or import with "
-                                              "--create-products)")
+                problems.add(first_line[sku], "sku", UNKNOWN_SKU, value=repr(sku))
             problems.raise_if_any()
         for sku in unknown:
             product = Product(sku=sku, name=sku, backorder_policy="allow", lead_time_days=14, on_hand=0,
