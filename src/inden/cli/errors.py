@@ -50,8 +50,20 @@ TEMPLATES = (
     N_("No SKU has the %(days)s days of history a replay needs."),
     N_("There is no demand history to replay for %(skus)s."),
     N_("The file has no data rows."),
+    N_("The file needs a header with the columns date, sku, quantity[, price]; missing: %(missing)s."),
     N_("This link is no longer valid."),
 )
+
+FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)
+    N_("date %(value)s is not a date in the form YYYY-MM-DD"),
+    N_("sku %(value)s must be 1-64 of A-Z a-z 0-9 . _ -"),
+    N_("quantity %(value)s must be between 0 and %(limit)s"),
+    N_("quantity %(value)s is not a whole number"),
+    N_("price %(value)s is not an amount >= 0"),
+    N_("has more cells than the header"),
+    N_("no product with SKU %(sku)s (add it first, or import with --create-products)"),
+)
+LINE = re.compile(r"^line (?P<line>\d+): (?P<problem>.*)$")
 
 # Status words inside translated sentences are translated too (no `received` inside Indonesian).
 STATUS_WORDS = {"draft": N_("a draft"), "open": N_("open"), "received": N_("received"),
@@ -98,8 +110,25 @@ def match_template(text: str, templates: Iterable[str]) -> tuple[str, dict[str, 
     return None
 
 
+def _file_problems(problems: list[str], count: int, locale: str) -> str:
+    """A refused sales file: each bad line's problem in `locale`."""
+    shown = []
+    for problem in problems:
+        if (line := LINE.match(problem)) and (matched := match_template(line["problem"], FILE_PROBLEMS)):
+            text = translate(locale, matched[0], **matched[1])
+            shown.append(translate(locale, "line %(number)s: %(problem)s", number=line["line"], problem=text))
+        else:
+            shown.append(problem)
+    more = count - len(shown)
+    return (translate(locale, "The file was not imported (nothing was changed): %(problems)s",
+                      problems="; ".join(shown))
+            + (translate(locale, "; and %(count)s more problem(s)", count=more) if more > 0 else ""))
+
+
 def domain_message(error: DomainError, locale: str) -> str:
     """A domain error's message in `locale`."""
+    if isinstance(error.details.get("problems"), list):
+        return _file_problems(error.details["problems"], int(error.details.get("problem_count", 0)), locale)
     if (matched := match_template(error.message, TEMPLATES)) is None:
         return error.message
     template, values = matched

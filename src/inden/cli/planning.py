@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from inden.cli.common import (
     answer,
     day,
     fail,
+    number,
     optional_day,
     percent,
     print_notes,
@@ -29,7 +31,10 @@ from inden.cli.common import (
 )
 from inden.cli.reasons import translate_reason
 from inden.cli.words import units
+from inden.i18n import N_
 
+DEMAND_CLASSES = {"smooth": N_("steady"), "erratic": N_("erratic"), "intermittent": N_("intermittent"),
+                  "lumpy": N_("lumpy")}
 plan_app = typer.Typer(help="Replenishment: reorder points and purchase suggestions.", invoke_without_command=True)
 FormatOption = Annotated[Format, typer.Option(
     "--format", help="table for people; csv or json for scripts (English field names, see docs/cli.md).")]
@@ -69,18 +74,21 @@ def forecast(
         return
     grid = table(_("SKU"), _("Date"), _("Mean"), "80 %", "95 %", _("Model"))
     for r in rows:
-        grid.add_row(r["sku"], r["date"], f"{r['mean']:.2f}", f"{r['lo_80']:.1f}–{r['hi_80']:.1f}",
-                     f"{r['lo_95']:.1f}–{r['hi_95']:.1f}", r["model"])
+        grid.add_row(r["sku"], day(date.fromisoformat(r["date"])), number(r["mean"], digits=2),
+                     f"{number(r['lo_80'], digits=1)}–{number(r['hi_80'], digits=1)}",
+                     f"{number(r['lo_95'], digits=1)}–{number(r['hi_95'], digits=1)}", r["model"])
     print_table(grid)
     accuracy = table(_("SKU"), _("Demand"), _("Model"), "MASE", _("Naive MASE"),
                      title=_("Backtest accuracy (lower is better; below naive = the model pays)"))
     for r in report.sort_values("unique_id").itertuples():
-        accuracy.add_row(r.unique_id, str(r.demand_class), r.model, _number(r.mase), _number(r.mase_naive))
+        demand = DEMAND_CLASSES.get(str(r.demand_class))
+        accuracy.add_row(r.unique_id, _(demand) if demand else str(r.demand_class), r.model, _number(r.mase),
+                         _number(r.mase_naive))
     print_table(accuracy)
 
 
 def _number(value: float) -> str:
-    return "–" if value != value else f"{value:.3f}"  # NaN: no backtest (a fallback)
+    return "–" if value != value else number(value, digits=3)  # NaN: no backtest (a fallback)
 
 
 @plan_app.callback()
@@ -124,8 +132,6 @@ def plan(
 def _plan_table(rows: list[dict[str, Any]]) -> None:
     """The plan in 80 columns: the figures in a table, each row's reason as a numbered note below it (in the
     table's order)."""
-    from datetime import date
-
     grid = table(_("Id"), _("SKU"), _("Position"), _("ROP"), _("Buy"), _("Supplier"), _("Need by"), _("Risk"))
     for r in rows:
         position = r["on_hand"] + r["incoming"] - r["backordered"]
