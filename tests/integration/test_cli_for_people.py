@@ -12,6 +12,8 @@ import pytest
 import typer
 
 from inden.cli import app
+from inden.clock import utcnow
+from inden.config import shop_today
 from inden.i18n import format_day
 
 
@@ -140,7 +142,8 @@ def test_a_pre_order_product_gets_its_launch_date_from_the_command_line(run) -> 
 
 
 def test_simulate_works_from_28_days_of_history(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    history = ["date,sku,quantity"] + [f"{date.today() - timedelta(days=d)},KOPI,{3 + d % 4}" for d in range(1, 29)]
+    today = shop_today(utcnow())  # the shop's date (Asia/Jakarta) may already be tomorrow in UTC
+    history = ["date,sku,quantity"] + [f"{today - timedelta(days=d)},KOPI,{3 + d % 4}" for d in range(1, 29)]
     (tmp_path / "sales.csv").write_text("\n".join(history) + "\n")
     assert run("import", "sales", tmp_path / "sales.csv", "--create-products").exit_code == 0
     simulated = run("simulate", "--chart", tmp_path / "sim.png")

@@ -52,6 +52,10 @@ TEMPLATES = (
     N_("The file has no data rows."),
     N_("The file needs a header with the columns date, sku, quantity[, price]; missing: %(missing)s."),
     N_("This link is no longer valid."),
+    N_("No user with email %(email)s."),
+    N_("A user with email %(email)s already exists."),
+    N_("A password needs at least %(min)s characters (at most %(max)s)."),
+    N_("%(email)s is not an email address."),
 )
 
 FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)
