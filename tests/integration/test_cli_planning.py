@@ -27,7 +27,8 @@ def test_import_refuses_a_bad_file_with_line_numbers_and_exit_2(run, tmp_path: P
     bad = tmp_path / "bad.csv"
     bad.write_text("date,sku,quantity\n2026-11-01,KOPI,2\n2026-13-01,KOPI,1\n", encoding="utf-8")
     result = run("import", "sales", bad)
-    assert result.exit_code == 2 and "baris 3: tanggal '2026-13-01' bukan tanggal berbentuk YYYY-MM-DD" in result.stderr
+    assert result.exit_code == 2 and "Berkas tidak diimpor" in result.stderr
+    assert "baris 3: " in result.stderr and "'2026-13-01'" in result.stderr and "YYYY-MM-DD" in result.stderr
     assert run("import", "sales", tmp_path / "missing.csv").exit_code == 2
 
 
