@@ -151,3 +151,9 @@ def test_a_purchase_order_is_created_moved_after_a_preview_and_received(client: 
     assert received.status_code == 303
     stock_now = products.get_product(db, "SERUM").stock
     assert (stock_now.backordered, stock_now.allocated, stock_now.on_hand) == (0, 3, 5)
+
+
+def test_a_malformed_page_address_is_a_404_page_and_the_api_keeps_its_json(client: TestClient) -> None:
+    answer = client.get("/orders/abc")
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert client.get("/v1/orders/abc").json()["error"]["code"] in ("unauthorized", "validation_error")

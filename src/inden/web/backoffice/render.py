@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal
 from fastapi import Request
@@ -61,6 +62,15 @@ class Errors:
         return bool(self.fields)
 
 
+def _here(request: Request) -> str:
+    """Where the language switch returns to: this page, or after a form's POST the page the form was on."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    return referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+
+
 def page(request: Request, account: Account | None, template: str, *, status_code: int = 200,
          locale: str | None = None, **context: Any) -> HTMLResponse:
     """Render a page of the back office in the account's language (or `locale` before login)."""
@@ -69,5 +79,6 @@ def page(request: Request, account: Account | None, template: str, *, status_cod
     context.setdefault("values", {})
     html = environment(locale).get_template(f"backoffice/{template}").render(
         request=request, account=account, locale=locale, shop=get_settings().shop_name,
-        csrf=account.csrf_token if account else context.pop("csrf", ""), path=request.url.path, **context)
+        csrf=account.csrf_token if account else context.pop("csrf", ""), path=request.url.path,
+        here=_here(request), **context)
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)
