@@ -104,6 +104,7 @@ def test_analytics_over_http_and_bad_days(db: Database) -> None:
         assert client.get("/v1/analytics").status_code == 403
 
 
+@pytest.mark.usefixtures("english")
 def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-untyped-def]
     assert run("products", "add", "KOPI-GAYO-250", "Kopi Gayo", "--policy", "deny", "--price", "89000").exit_code == 0
     assert run("stock", "adjust", "KOPI-GAYO-250", "2", "--reason", "stok awal").exit_code == 0

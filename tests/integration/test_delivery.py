@@ -369,12 +369,14 @@ def test_an_email_sent_just_before_a_crash_is_sent_again_with_the_same_message_i
 # --- the command line -------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_without_a_mail_server_says_what_to_set(run) -> None:  # type: ignore[no-untyped-def]
     result = run("deliver")
     assert result.exit_code == 2
     assert "INDEN_SMTP_URL is not set" in result.output
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_emails_the_outbox_and_inden_outbox_shows_failures(  # type: ignore[no-untyped-def]
         run, smtp: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", smtp.url)
@@ -408,6 +410,7 @@ def test_inden_deliver_emails_the_outbox_and_inden_outbox_shows_failures(  # typ
     assert [m["To"] for m in smtp.messages] == ["siti@contoh.id", "hilang@contoh.id"]
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_exits_1_when_the_mail_server_is_down(  # type: ignore[no-untyped-def]
         run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
@@ -422,6 +425,7 @@ def test_inden_deliver_exits_1_when_the_mail_server_is_down(  # type: ignore[no-
     assert "1 pending event(s)" in run("outbox").output
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_smtp_url_is_a_user_error(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INDEN_SMTP_URL", "http://mail.toko.id")
     get_settings.cache_clear()
