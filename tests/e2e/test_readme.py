@@ -53,7 +53,7 @@ def test_every_use_it_command_runs_in_order_on_a_fresh_database(tmp_path: Path) 
     assert "KOPI-GAYO-250" in (tmp_path / "plan.csv").read_text()
     assert (tmp_path / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with create_engine(f"sqlite:///{tmp_path / 'inden.db'}").connect() as db:
-        status = dict(db.execute(text("SELECT id, status FROM orders")).tuples().all())
+        status = {row.id: row.status for row in db.execute(text("SELECT id, status FROM orders"))}
         assert status[1] == "allocated"  # Siti waited; the receipt served her
         assert status[2] == "shipped"
         assert status[3] == "cancelled"
