@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
@@ -16,25 +15,11 @@ from inden.config import get_settings
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
-    """`run("orders", "place", …)`: the `inden` CLI in-process over a fresh SQLite file (no mail server), in the
-    shop's default language (Indonesian) unless the test sets INDEN_DEFAULT_LOCALE; 80 columns wide;
+    """`run("orders", "place", …)`: the `inden` CLI in-process over a fresh SQLite file (no mail server);
     `input=` gives its standard input."""
     monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.delenv("INDEN_SMTP_URL", raising=False)
-    monkeypatch.delenv("INDEN_DEFAULT_LOCALE", raising=False)
-    monkeypatch.setenv("COLUMNS", "80")
-    runner = CliRunner()
-
-    def invoke(*args: object, **options: Any) -> Result:
-        get_settings.cache_clear()  # a test may change the environment between commands
-        return runner.invoke(app, [str(a) for a in args], **options)
-
-    yield invoke
     get_settings.cache_clear()
-
-
-@pytest.fixture
-def english(run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI of `run` speaks English (INDEN_DEFAULT_LOCALE=en) for the test."""
-    monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
+    runner = CliRunner()
+    yield lambda *args, **options: runner.invoke(app, [str(a) for a in args], **options)
     get_settings.cache_clear()

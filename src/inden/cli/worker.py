@@ -7,15 +7,13 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import _, run, say
+from inden.cli.common import out, run
 from inden.cli.delivery import deliver_due
 from inden.cli.webhooks import send_due
-from inden.cli.words import units
 from inden.config import get_settings
 
 
-def worker(once: Annotated[bool, typer.Option(help="One round of duties, then exit.")] = False,
-           interval: Annotated[float, typer.Option(min=1, help="Seconds between rounds.")] = 60.0,
+def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0,
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
            deliver: Annotated[bool, typer.Option(
                help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
@@ -28,12 +26,11 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
     schedule = WorkerSchedule(plan=plan, deliver=deliver, email=bool(get_settings().smtp_url))
     while True:
         tick = run(lambda db: run_tick(db, schedule, now=utcnow()))
-        for sku, count in tick.released.items():
-            say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
+        for sku, units in tick.released.items():
+            out.print(f"released {sku}: {units} unit(s) allocated")
         if (result := tick.plan) is not None:
-            say(_("planned %(count)s SKU(s): %(suggestions)s suggestion(s), %(alerts)s alert(s), %(orders)s purchase "
-                  "order(s)", count=len(result.plans), suggestions=len(result.suggestions), alerts=result.alerts,
-                  orders=len(result.purchase_orders)))
+            out.print(f"planned {len(result.plans)} SKU(s): {len(result.suggestions)} suggestion(s), "
+                      f"{result.alerts} alert(s), {len(result.purchase_orders)} purchase order(s)")
         if Duty.EMAIL in tick.due:
             deliver_due()
         if Duty.WEBHOOKS in tick.due:

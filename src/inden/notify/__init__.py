@@ -1,2 +1,1 @@
-"""Getting news to people: an outbox event rendered as an email in the reader's language (`render`) and sent
-(`smtp`). The rows themselves are written by `inden.db.outbox`, in the transaction of the change."""
+"""Getting news to customers: the outbox (written in the change's own transaction), later email and webhooks."""
