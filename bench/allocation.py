@@ -23,7 +23,7 @@ from inden.db.migrate import upgrade
 from inden.db.models import Order, OrderLine, Product
 from inden.db.session import Database
 from inden.services import audit
-from inden.services.schemas import LineIn
+from inden.services.schemas.common import LineIn
 from inden.services.stock import receive_stock
 
 

@@ -28,10 +28,12 @@ from allocation import backend_of, database_parser, fresh_database  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from inden.db.models import OutboxEvent  # noqa: E402
-from inden.notify.email import SmtpMailer, addressee, compose  # noqa: E402
+from inden.notify.render import addressee, compose  # noqa: E402
+from inden.notify.smtp import SmtpMailer  # noqa: E402
 from inden.services import orders, products  # noqa: E402
 from inden.services.delivery import deliver_outbox  # noqa: E402
-from inden.services.schemas import OrderCreate, ProductCreate  # noqa: E402
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate
 
 EVENTS = 5000
 
@@ -64,7 +66,9 @@ def composed_emails(db: Any) -> list[EmailMessage]:
     """The emails of the outbox's events as delivery would write them (for the baseline)."""
     with db.transaction() as session:
         rows = session.execute(select(OutboxEvent.event_type, OutboxEvent.dedup_key, OutboxEvent.payload)).all()
-    return [compose(kind, payload, to=addressee(kind, payload), dedup_keys=[key]) for kind, key, payload in rows]
+    settings = db.settings
+    return [compose(kind, payload, to=addressee(kind, payload, settings=settings), dedup_keys=[key], settings=settings)
+            for kind, key, payload in rows]
 
 
 def raw_smtp(port: int, messages: list[EmailMessage]) -> float:

@@ -22,12 +22,12 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).parent))
 from allocation import backend_of, database_parser, fresh_database, seed  # noqa: E402  (bench scripts share the seeding)
 
-from inden.clock import utcnow  # noqa: E402
-from inden.config import shop_today  # noqa: E402
+from inden.clock import shop_date, utcnow  # noqa: E402
+from inden.config import get_settings  # noqa: E402
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier  # noqa: E402
 from inden.db.session import Database  # noqa: E402
-from inden.services.eta import refresh_etas  # noqa: E402
-from inden.services.schemas import PurchaseOrderPatch  # noqa: E402
+from inden.services.schemas.supply import PurchaseOrderPatch
+from inden.services.steps.etas import refresh_etas  # noqa: E402
 from inden.services.supply import move_purchase_order, move_supplier_purchase_orders  # noqa: E402
 
 SKUS, LINES, SUPPLIERS, POS_PER_SUPPLIER = 1000, 100_000, 3, 10
@@ -35,7 +35,7 @@ SKUS, LINES, SUPPLIERS, POS_PER_SUPPLIER = 1000, 100_000, 3, 10
 
 def add_supply(db: Database) -> None:
     now = utcnow()
-    today = shop_today(now)
+    today = shop_date(now, get_settings().timezone)
     per_po = SKUS // POS_PER_SUPPLIER
     with db.transaction() as session:
         session.execute(insert(Supplier), [
@@ -76,7 +76,7 @@ def main() -> None:
             session.execute(text("SELECT count(*) FROM order_lines WHERE backordered > 0")).scalar_one()
 
     baseline = timed(count)
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), get_settings().timezone)
     one = timed(lambda: move_purchase_order(db, 1, PurchaseOrderPatch(expected_at=today + timedelta(days=9))))
     changed: list[int] = []
     wide = timed(lambda: changed.append(move_supplier_purchase_orders(db, "SUP-0", days=10)))

@@ -28,7 +28,7 @@ from inden.planning.censoring import infer_censored  # noqa: E402
 from inden.planning.forecasting import forecast_demand, seasonal_naive_baseline  # noqa: E402
 from inden.planning.replenishment import PlanSettings, Position, plan_replenishment  # noqa: E402
 from inden.planning.suppliers import SupplierOption  # noqa: E402
-from inden.services.planning import forecast_inputs  # noqa: E402
+from inden.services.planning.snapshot import forecast_inputs  # noqa: E402
 
 HORIZON = 56
 

@@ -8,13 +8,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from inden.db.migrate import upgrade
 from inden.db.models import Base
 from inden.db.session import Database
 
+# The machine running the suite is shared: a wall-clock deadline per example only measures the neighbours.
+settings.register_profile("inden", deadline=None)
+settings.load_profile("inden")
+
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every end-to-end test (a real server, SMTP server or browser) is `slow`: `pytest -m "not slow"` is the
+    quick loop of unit and fast integration tests; the plain `pytest` of the README and CI runs everything."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

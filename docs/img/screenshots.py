@@ -30,18 +30,19 @@ PAGES = {"today": "/", "products": "/products", "product": "/products/SERUM-VITC
 
 def seed(url: str) -> None:
     """A shop with stock, waiting customers, two suppliers, purchase orders, 120 days of sales and a plan."""
-    from inden.clock import utcnow
-    from inden.config import shop_today
+    from inden.clock import shop_date, utcnow
     from inden.db.migrate import upgrade
     from inden.db.session import Database
     from inden.services import accounts, events, orders, products, sales_import, stock, supply
-    from inden.services.planning import run_plan
-    from inden.services.schemas import (EventCreate, OfferIn, OrderCreate, ProductCreate, PurchaseLineIn,
-                                        PurchaseOrderCreate, StockAdjustment, SupplierCreate)
+    from inden.services.planning.run import run_plan
+    from inden.services.schemas.orders import OrderCreate
+    from inden.services.schemas.planning import EventCreate
+    from inden.services.schemas.products import ProductCreate, StockAdjustment
+    from inden.services.schemas.supply import OfferIn, PurchaseLineIn, PurchaseOrderCreate, SupplierCreate
 
     db = Database(url)
     upgrade(db.engine)
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), db.settings.timezone)
     accounts.add_user(db, EMAIL, accounts.UserRole.OWNER, password=PASSWORD)
     accounts.add_user(db, "staf@tokokita.id", accounts.UserRole.STAFF)
     catalogue = [("SERUM-VITC-30", "Serum Vitamin C 30 ml", 125000, "allow"),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,7 +34,7 @@ class Settings(BaseSettings):
     restock_days: int = 7  # a product back in stock within this many days is labelled restock
     cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
-    # Email delivery of the outbox (services.delivery, notify.email).
+    # Email delivery of the outbox (services.delivery, notify.render, notify.smtp).
     smtp_from: str = "inden <no-reply@localhost>"
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
     delivery_batch: int = 100  # outbox rows claimed per delivery round
@@ -48,11 +46,8 @@ class Settings(BaseSettings):
     setup_link_hours: int = 72  # a one-time setup link from `inden users add|reset` works this long
 
 
-def shop_today(now: datetime, settings: Settings | None = None) -> date:
-    """The calendar date at `now` in the shop's timezone (ETAs and receipts are shop dates)."""
-    return now.astimezone(ZoneInfo((settings or get_settings()).timezone)).date()
-
-
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process, read once from the environment. Only the edges call this (the app
+    factory, the CLI, the worker, the demo); they hand the object to the services through `Database`."""
     return Settings()

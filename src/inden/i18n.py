@@ -15,12 +15,11 @@ or add the new texts by hand to the area's catalogue in both languages; `tests/u
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
@@ -36,10 +35,13 @@ LOCALES = ("id", "en")
 CATALOGUES = Path(__file__).parent / "locale"
 
 
-def locale_of(value: str | None) -> str:
-    """The supported language for a locale tag (`id`, `id-ID`, `en_US`, …); the shop's default otherwise."""
+def locale_of(value: str | None, default: str | None = None) -> str:
+    """The supported language for a locale tag (`id`, `id-ID`, `en_US`, …); otherwise `default`, the shop's
+    language (callers that hold the settings pass theirs; the process's settings otherwise)."""
     language = (value or "").replace("-", "_").split("_")[0].lower()
-    return language if language in LOCALES else get_settings().default_locale
+    if language in LOCALES:
+        return language
+    return default if default in LOCALES else get_settings().default_locale
 
 
 def catalogue_files(locale: str) -> list[Path]:
@@ -82,11 +84,6 @@ def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "transla
 def format_day(day: date, locale: str) -> str:
     """A calendar date as shoppers read it: `14 Des 2026` (id), `Dec 14, 2026` (en)."""
     return format_date(day, "medium", locale=locale_of(locale))
-
-
-def shop_day(moment: datetime) -> date:
-    """The shop-timezone date of an aware datetime (what a shopper in the shop's city would call that day)."""
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def format_money(amount: Decimal, locale: str, currency: str | None = None) -> str:

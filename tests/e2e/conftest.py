@@ -126,8 +126,9 @@ class _Process:
         cannot be reused before `stop()` has signalled the group."""
         return os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
-    def wait_healthy(self, *, timeout: float = 30) -> bool:
-        """True once GET /healthz answers 200; False if the process died first."""
+    def wait_healthy(self, *, timeout: float = 120) -> bool:
+        """True once GET /healthz answers 200; False if the process died first. The bound is generous: on a
+        shared 2-core machine under load the workers' imports alone took over 30 s."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.exited():

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
+from inden.config import get_settings
 from inden.db.models import OutboxEvent, SalesHistory
 from inden.db.session import Database
 from tests.e2e.conftest import PASSWORD, STAFF_EMAIL, Server, log_in
@@ -97,7 +97,8 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         expect(page.locator("table")).to_contain_text("PT Sinar Ayu")
 
         page.goto(f"{server.base_url}/purchase-orders/new")
-        page.get_by_label("Perkiraan tanggal tiba").fill((shop_today(utcnow()) + timedelta(days=10)).isoformat())
+        today = shop_date(utcnow(), get_settings().timezone)
+        page.get_by_label("Perkiraan tanggal tiba").fill((today + timedelta(days=10)).isoformat())
         page.get_by_label("SKU, baris 1").fill(SKU)
         page.get_by_label("Unit, baris 1").fill("10")
         submit(page, "form[action='/purchase-orders/new']")
@@ -107,7 +108,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         # Move its date: the preview's count is what the move writes.
         before = eta_messages(server)
         page.get_by_label("Perkiraan tanggal tiba yang baru").fill(
-            (shop_today(utcnow()) + timedelta(days=20)).isoformat())
+            (today + timedelta(days=20)).isoformat())
         submit(page, "section[aria-labelledby='move-title'] form", "Tampilkan siapa yang terdampak")
         shown = int(page.locator("#preview-messages").inner_text().split()[0])
         assert shown == 1 and eta_messages(server) == before  # one waiting line; nothing written yet
@@ -124,7 +125,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         expect(page.get_by_text("Tidak ada yang menunggu produk ini.")).to_be_visible()
 
         # A CSV with one bad row: a clear error, nothing imported.
-        today = shop_today(utcnow())
+        today = shop_date(utcnow(), get_settings().timezone)
         bad = tmp_path / "penjualan.csv"
         bad.write_text("date,sku,quantity\n" + f"{(today - timedelta(days=2)).isoformat()},{SKU},4\n"
                        + f"{(today - timedelta(days=1)).isoformat()},{SKU},banyak\n")

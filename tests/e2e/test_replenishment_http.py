@@ -8,8 +8,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
+from inden.config import get_settings
 from tests.e2e.conftest import Server, inden
 
 pytestmark = pytest.mark.timeout(180)
@@ -25,7 +25,7 @@ def test_history_plan_approve_and_no_duplicate(server: Server) -> None:
         offer = http.put("/v1/suppliers/CV-MANADO/offers/SAMBAL-ROA",
                          json={"unit_cost": "25000", "min_order_quantity": 24, "pack_size": 12})
         assert offer.status_code == 200
-        today = shop_today(utcnow())  # the server's shop date (Asia/Jakarta)
+        today = shop_date(utcnow(), get_settings().timezone)  # the server's shop date (Asia/Jakarta)
         rows = "".join(f"{(today - timedelta(days=d)).isoformat()},SAMBAL-ROA,{rng.poisson(8)}\n"
                        for d in range(1, 121))
         imported = http.post("/v1/sales-history", content="date,sku,quantity\n" + rows,

@@ -11,20 +11,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from inden.api.app import create_app
-from inden.config import shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import Product
 from inden.db.session import Database
 from inden.domain.errors import OutOfStock
 from inden.services import orders, products, stock, supply
 from inden.services.analytics import shop_report
 from inden.services.keys import Role, create_key
-from inden.services.schemas import (
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    StockAdjustment,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 12, 5, 0, tzinfo=UTC)
 
@@ -50,7 +47,7 @@ def shop(db: Database) -> None:
     buy(db, "KAOS", 8, at=NOW - timedelta(days=1))  # 6 from stock, 2 wait
     supply.create_supplier(db, SupplierCreate(code="SUP", name="Pemasok", lead_time_days=10), now=NOW)
     supply.create_purchase_order(db, PurchaseOrderCreate.model_validate(
-        {"supplier": "SUP", "expected_at": (shop_today(NOW) + timedelta(days=5)).isoformat(),
+        {"supplier": "SUP", "expected_at": (shop_date(NOW, get_settings().timezone) + timedelta(days=5)).isoformat(),
          "lines": [{"sku": "KAOS", "quantity": 2}]}), now=NOW)
     make(db, "HABIS", 1, at=NOW - timedelta(days=3), price="50000", backorder_policy="deny")
     buy(db, "HABIS", 1, at=NOW - timedelta(hours=5))
@@ -107,6 +104,7 @@ def test_analytics_over_http_and_bad_days(db: Database) -> None:
         assert client.get("/v1/analytics").status_code == 403
 
 
+@pytest.mark.usefixtures("english")
 def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-untyped-def]
     assert run("products", "add", "KOPI-GAYO-250", "Kopi Gayo", "--policy", "deny", "--price", "89000").exit_code == 0
     assert run("stock", "adjust", "KOPI-GAYO-250", "2", "--reason", "stok awal").exit_code == 0

@@ -9,24 +9,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from inden.config import shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent, Product, PurchaseOrder, ReplenishmentSuggestion, Supplier
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
-from inden.services import orders, planning, products, supply
+from inden.domain.states import SuggestionStatus
+from inden.services import orders, products, supply
 from inden.services.back_office import plan, purchasing
-from inden.services.planning import UnknownSuggestion
-from inden.services.schemas import (
-    OfferIn,
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    PurchaseOrderPatch,
-    SupplierCreate,
-)
+from inden.services.planning import suggestions
+from inden.services.planning.suggestions import UnknownSuggestion
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate
+from inden.services.schemas.supply import OfferIn, PurchaseOrderCreate, PurchaseOrderPatch, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 
 
 def buy(db: Database, sku: str, quantity: int, *, email: str, at: int) -> int:
@@ -110,7 +108,7 @@ def suggestion(db: Database, sku: str = "TONER", *, quantity: int = 12, risk: fl
         product_id = session.scalar(select(Product.id).where(Product.sku == sku))
         supplier_id = session.scalar(select(Supplier.id).where(Supplier.code == "PT-GLOW"))
         row = ReplenishmentSuggestion(
-            product_id=product_id, supplier_id=supplier_id, status=planning.PENDING, quantity=quantity,
+            product_id=product_id, supplier_id=supplier_id, status=SuggestionStatus.PENDING.value, quantity=quantity,
             unit_cost=None, need_by=TODAY + timedelta(days=10), expected_at=TODAY + timedelta(days=21),
             expedite=expedite, reason="", figures={
                 "on_hand": 0, "allocated": 0, "backordered": 3, "incoming": 0, "inventory_position": -3,
@@ -155,7 +153,7 @@ def test_a_suggestions_quantity_is_edited_in_whole_packs_above_the_minimum(db: D
 def test_approving_many_makes_one_purchase_order_per_supplier_or_nothing(db: Database) -> None:
     set_up(db)
     toner, serum = suggestion(db, "TONER"), suggestion(db, "SERUM")
-    planning.dismiss_suggestion(db, serum, now=NOW)
+    suggestions.dismiss_suggestion(db, serum, now=NOW)
     third = suggestion(db, "SERUM", quantity=5)
     with pytest.raises(InvalidRequest):  # one dismissed: nothing approved
         plan.approve_suggestions(db, [toner, serum, third], now=NOW)

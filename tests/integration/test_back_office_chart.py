@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 
 from inden.db.models import DemandForecast
 from inden.db.session import Database
-from inden.services import planning, supply
+from inden.services import supply
 from inden.services.back_office.charts import HISTORY_DAYS, product_chart
 from inden.services.forecasts import STORED_DAYS
-from inden.services.schemas import PurchaseOrderCreate
+from inden.services.planning.run import run_plan
+from inden.services.schemas.supply import PurchaseOrderCreate
 from tests.integration.test_replenishment import NOW, TODAY, shop
 
 
 def test_a_plan_run_stores_every_skus_forecast_once(db: Database) -> None:
     shop(db, {"SERUM": 4.0, "TONER": 0.5})
-    planning.run_plan(db, now=NOW)
-    planning.run_plan(db, now=NOW + timedelta(hours=1))  # replaces, never adds
+    run_plan(db, now=NOW)
+    run_plan(db, now=NOW + timedelta(hours=1))  # replaces, never adds
     with db.transaction() as session:
         counts = dict(session.execute(select(DemandForecast.product_id, func.count())
                                       .group_by(DemandForecast.product_id)).all())
@@ -33,7 +34,7 @@ def test_the_chart_shows_history_the_forecast_band_and_stock_projected_with_arri
     po_id = supply.create_purchase_order(db, spec, now=NOW).id
     before = product_chart(db, "SERUM", now=NOW)
     assert before.forecast == () and before.projection == () and before.planned_at is None
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     chart = product_chart(db, "SERUM", now=NOW)
     assert len(chart.history) == HISTORY_DAYS and chart.history[-1].day == TODAY - timedelta(days=1)
     assert sum(d.units for d in chart.history) > 0 and chart.planned_at == NOW

@@ -7,10 +7,11 @@ import io
 from datetime import timedelta
 
 from inden.db.session import Database
-from inden.services import planning, supply
+from inden.services import supply
 from inden.services.back_office import downloads
 from inden.services.back_office.catalogue import ProductFilter, ProductQuery
-from inden.services.schemas import PurchaseOrderCreate
+from inden.services.planning import suggestions
+from inden.services.schemas.supply import PurchaseOrderCreate
 from tests.integration.test_back_office_actions import suggestion
 from tests.integration.test_back_office_reads import NOW, TODAY, buy, shop
 
@@ -52,7 +53,7 @@ def test_the_plan_download_lists_pending_suggestions(db: Database) -> None:
 
     set_up(db)
     urgent, calm = suggestion(db, "TONER", risk=0.8), suggestion(db, "SERUM", risk=0.1)
-    planning.dismiss_suggestion(db, calm, now=NOW)
+    suggestions.dismiss_suggestion(db, calm, now=NOW)
     found = rows(downloads.plan_csv(db))
     assert [(r["suggestion_id"], r["sku"], r["supplier"], r["quantity"], r["risk"]) for r in found] == [
         (str(urgent), "TONER", "PT-GLOW", "12", "0.8")]

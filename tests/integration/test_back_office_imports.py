@@ -11,7 +11,7 @@ from inden.domain.errors import InvalidRequest
 from inden.services import products
 from inden.services.back_office.imports import import_products, preview_products_import, preview_sales_import
 from inden.services.order_views import list_backorders
-from inden.services.schemas import ProductCreate
+from inden.services.schemas.products import ProductCreate
 from tests.integration.test_back_office_reads import NOW, buy, shop
 
 

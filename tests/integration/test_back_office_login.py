@@ -163,3 +163,17 @@ def test_a_setup_link_sets_the_password_once(client: TestClient, db: Database) -
     assert done.status_code == 303
     assert client.get(f"/setup/{secret}").status_code == 404
     assert log_in(client, "baru@toko.id").status_code == 303
+
+
+def test_the_login_page_sends_a_logged_in_person_on(client: TestClient) -> None:
+    log_in(client, OWNER)
+    answer = client.get("/login", params={"next": "/orders"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/orders"
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(people: Database) -> None:
+    with TestClient(create_app(people), base_url="https://toko.example", follow_redirects=False) as https:
+        token = csrf_of(https.get("/login").text)
+        done = https.post("/login", data={"email": OWNER, "password": PASSWORD, "csrf_token": token})
+        cookie = next(c for c in done.headers.get_list("set-cookie") if c.startswith("inden_session="))
+        assert done.status_code == 303 and "Secure" in cookie and "HttpOnly" in cookie

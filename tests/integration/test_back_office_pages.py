@@ -16,7 +16,8 @@ from inden.db.session import Database
 from inden.services import accounts, orders, products, stock
 from inden.services.accounts import UserRole
 from inden.services.order_views import get_order
-from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 
 OWNER, PASSWORD = "pemilik@toko.id", "rahasia-toko-123"
 
@@ -83,12 +84,13 @@ def test_a_stock_adjustment_serves_the_waiting_customer_and_a_too_large_one_chan
 def test_product_settings_change_from_the_page(client: TestClient, db: Database) -> None:
     products.create_product(db, ProductCreate(sku="TUMBLER", name="Tumbler"))
     done = post(client, "/products/TUMBLER/settings", {"name": "Tumbler Edisi Terbatas", "backorder_policy": "deny",
-                                                       "max_per_customer": "2", "lead_time_days": "10"},
+                                                       "max_per_customer": "2", "lead_time_days": "10",
+                                                       "backorder_limit": "5", "backorder_limit_basis": "incoming"},
                 page="/products/TUMBLER")
     assert done.status_code == 303
     product = products.get_product(db, "TUMBLER")
-    assert (product.name, product.backorder_policy.value, product.max_per_customer) == (
-        "Tumbler Edisi Terbatas", "deny", 2)
+    assert (product.name, product.backorder_policy.value, product.max_per_customer, product.backorder_limit,
+            product.backorder_limit_basis.value) == ("Tumbler Edisi Terbatas", "deny", 2, 5, "incoming")
 
 
 def test_an_order_is_found_by_email_and_cancelled_in_part_from_its_page(client: TestClient, db: Database) -> None:
@@ -151,3 +153,9 @@ def test_a_purchase_order_is_created_moved_after_a_preview_and_received(client: 
     assert received.status_code == 303
     stock_now = products.get_product(db, "SERUM").stock
     assert (stock_now.backordered, stock_now.allocated, stock_now.on_hand) == (0, 3, 5)
+
+
+def test_a_malformed_page_address_is_a_404_page_and_the_api_keeps_its_json(client: TestClient) -> None:
+    answer = client.get("/orders/abc")
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert client.get("/v1/orders/abc").json()["error"]["code"] in ("unauthorized", "validation_error")

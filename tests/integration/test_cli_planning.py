@@ -27,13 +27,15 @@ def test_import_refuses_a_bad_file_with_line_numbers_and_exit_2(run, tmp_path: P
     bad = tmp_path / "bad.csv"
     bad.write_text("date,sku,quantity\n2026-11-01,KOPI,2\n2026-13-01,KOPI,1\n", encoding="utf-8")
     result = run("import", "sales", bad)
-    assert result.exit_code == 2 and "line 3: date '2026-13-01'" in result.stderr
+    assert result.exit_code == 2 and "Berkas tidak diimpor" in result.stderr
+    assert "baris 3: " in result.stderr and "'2026-13-01'" in result.stderr and "YYYY-MM-DD" in result.stderr
     assert run("import", "sales", tmp_path / "missing.csv").exit_code == 2
 
 
-def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
     imported = run("import", "sales", sales_csv(tmp_path / "s.csv", {"KOPI": 6, "TEH": 0.3}), "--create-products")
-    assert imported.exit_code == 0 and "new products: KOPI, TEH" in imported.stdout
+    assert imported.exit_code == 0 and "New products: KOPI, TEH." in imported.stdout
     assert run("suppliers", "add", "PT-A", "PT A", "--lead-time", "10").exit_code == 0
     assert run("suppliers", "offer", "PT-A", "KOPI", "--unit-cost", "20000", "--pack-size", "12").exit_code == 0
 
@@ -44,7 +46,7 @@ def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path) -> None
     kopi = [float(r["mean"]) for r in rows if r["sku"] == "KOPI"]
     assert all(3 < m < 9 for m in kopi) and all(float(r["lo_95"]) <= float(r["hi_95"]) for r in rows)
 
-    added = run("events", "add", "Harbolnas", "--start", date.today() + timedelta(days=3),
+    added = run("events", "add", "--json", "Harbolnas", "--start", date.today() + timedelta(days=3),
                 "--end", date.today() + timedelta(days=3), "--sku", "KOPI", "--units", "200", "--kind", "flash_sale")
     assert added.exit_code == 0 and json.loads(added.stdout)["expected_units"] == 200
     assert "Harbolnas" in run("events").stdout
@@ -60,13 +62,14 @@ def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path) -> None
     assert kopi_row["supplier"] == "PT-A" and int(kopi_row["suggested_quantity"]) % 12 == 0
     assert "Harbolnas" in kopi_row["reason"]
     assert (tmp_path / "plan.csv").read_text().startswith("sku,")
-    approved = run("plan", "approve", kopi_row["suggestion_id"], "--draft")
+    approved = run("plan", "approve", kopi_row["suggestion_id"], "--draft", "--json")
     assert approved.exit_code == 0 and json.loads(approved.stdout)["status"] == "approved"
     assert "draft" in run("po", "list").stdout
     assert run("plan", "approve", kopi_row["suggestion_id"]).exit_code == 2
 
 
-def test_simulate_compares_policies_and_writes_a_chart(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_simulate_compares_policies_and_writes_a_chart(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
     chart = tmp_path / "sim.png"
     result = run("simulate", "--from-csv", sales_csv(tmp_path / "s.csv", {"A": 4, "B": 0.5}, days=300),
                  "--chart", chart, "--csv", tmp_path / "sim.csv")
@@ -74,5 +77,5 @@ def test_simulate_compares_policies_and_writes_a_chart(run, tmp_path: Path) -> N
     assert "inden" in result.stdout and "min/max" in result.stdout and "2 SKU(s) replayed" in result.stdout
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 20_000
     assert len(list(csv.DictReader((tmp_path / "sim.csv").open()))) == 4
-    short = run("simulate", "--from-csv", sales_csv(tmp_path / "short.csv", {"A": 4}, days=30), "--chart", chart)
-    assert short.exit_code == 2 and "120 days" in short.stderr
+    short = run("simulate", "--from-csv", sales_csv(tmp_path / "short.csv", {"A": 4}, days=20), "--chart", chart)
+    assert short.exit_code == 2 and "No SKU has the 28 days of history a replay needs." in short.stderr

@@ -14,28 +14,23 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from inden.clock import as_utc
-from inden.config import get_settings, shop_today
+from inden.clock import as_utc, shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.i18n import format_day
-from inden.notify.email import SmtpMailer
-from inden.notify.outbox import Event, emit
+from inden.notify.smtp import SmtpMailer
 from inden.services import orders, products, stock, subscriptions, supply
 from inden.services.delivery import LEASE, deliver_outbox, list_outbox, retry_failed
-from inden.services.schemas import (
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    PurchaseOrderPatch,
-    StockAdjustment,
-    SubscriptionCreate,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.storefront import SubscriptionCreate
+from inden.services.schemas.supply import PurchaseOrderCreate, PurchaseOrderPatch, SupplierCreate
 from tests.smtp import Inbox, free_port, smtp_server
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 SERUM, KOPI = "SERUM-VITC-30", "KOPI-GAYO-250"
 
 
@@ -265,21 +260,17 @@ def test_a_unicode_mailbox_is_delivered_where_the_server_accepts_it_and_fails_al
 
 
 def test_seller_alerts_are_emailed_only_when_the_seller_has_an_address(
-        db: Database, smtp: Inbox, mailer: SmtpMailer, monkeypatch: pytest.MonkeyPatch) -> None:
+        db: Database, smtp: Inbox, mailer: SmtpMailer) -> None:
     open_shop(db)
     alert = {"sku": KOPI, "inventory_position": 3, "reorder_point": 8.5, "risk": 0.25, "suggestion_id": None}
     with db.transaction() as session:
         emit(session, [Event("reorder_point_reached", "reorder_point:1", alert)], now=NOW)
     assert deliver_outbox(db, mailer, now=NOW).skipped == 1
 
-    monkeypatch.setenv("INDEN_SELLER_EMAIL", "pemilik@toko.id")
-    get_settings.cache_clear()
-    try:
-        with db.transaction() as session:
-            emit(session, [Event("reorder_point_reached", "reorder_point:2", alert)], now=NOW)
-        assert deliver_outbox(db, mailer, now=NOW).sent == 1
-    finally:
-        get_settings.cache_clear()
+    with db.transaction() as session:
+        emit(session, [Event("reorder_point_reached", "reorder_point:2", alert)], now=NOW)
+    with_seller = db.configured(db.settings.model_copy(update={"seller_email": "pemilik@toko.id"}))
+    assert deliver_outbox(with_seller, mailer, now=NOW).sent == 1
     [message] = smtp.messages
     assert message["To"] == "pemilik@toko.id"
     assert subject(message) == "inden: stok Kopi Arabika Gayo 250 g sudah mencapai titik pemesanan ulang"
@@ -342,7 +333,7 @@ CRASH_AFTER_SENDING = """
 import os, sys
 from datetime import datetime
 from inden.db.session import Database
-from inden.notify.email import SmtpMailer
+from inden.notify.smtp import SmtpMailer
 from inden.services.delivery import deliver_outbox
 
 class DiesAfterSending:  # the real SMTP mailer, then the process is killed before it can record anything
@@ -378,12 +369,14 @@ def test_an_email_sent_just_before_a_crash_is_sent_again_with_the_same_message_i
 # --- the command line -------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_without_a_mail_server_says_what_to_set(run) -> None:  # type: ignore[no-untyped-def]
     result = run("deliver")
     assert result.exit_code == 2
     assert "INDEN_SMTP_URL is not set" in result.output
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_emails_the_outbox_and_inden_outbox_shows_failures(  # type: ignore[no-untyped-def]
         run, smtp: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", smtp.url)
@@ -417,6 +410,7 @@ def test_inden_deliver_emails_the_outbox_and_inden_outbox_shows_failures(  # typ
     assert [m["To"] for m in smtp.messages] == ["siti@contoh.id", "hilang@contoh.id"]
 
 
+@pytest.mark.usefixtures("english")
 def test_inden_deliver_exits_1_when_the_mail_server_is_down(  # type: ignore[no-untyped-def]
         run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INDEN_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
@@ -431,6 +425,7 @@ def test_inden_deliver_exits_1_when_the_mail_server_is_down(  # type: ignore[no-
     assert "1 pending event(s)" in run("outbox").output
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_smtp_url_is_a_user_error(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INDEN_SMTP_URL", "http://mail.toko.id")
     get_settings.cache_clear()

@@ -14,7 +14,9 @@ from inden.domain.errors import InvalidRequest, OutOfStock, UnknownSku
 from inden.services import events, orders, products, stock
 from inden.services.demand import load_demand_history
 from inden.services.sales_import import import_sales
-from inden.services.schemas import EventCreate, OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.planning import EventCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 

@@ -19,7 +19,9 @@ from bench.forecast import synthetic_history  # noqa: E402
 from inden.planning.forecasting import Forecast, forecast_demand  # noqa: E402
 from inden.planning.replenishment import PlanSettings, Position, plan_replenishment  # noqa: E402
 from inden.planning.suppliers import SupplierOption  # noqa: E402
-from inden.services.planning import forecast_inputs  # noqa: E402
+from inden.services.planning.snapshot import forecast_inputs  # noqa: E402
+
+pytestmark = pytest.mark.slow  # starts a Dask cluster
 
 SKUS, DAYS, HORIZON = 240, 180, 14
 

@@ -11,26 +11,23 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from inden.api.app import create_app
-from inden.config import shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
-from inden.services import events, order_views, orders, planning, products, stock, supply
+from inden.services import events, order_views, orders, products, stock, supply
 from inden.services.keys import Role, create_key
+from inden.services.planning import suggestions
+from inden.services.planning.run import run_plan
 from inden.services.sales_import import import_sales
-from inden.services.schemas import (
-    ApproveSuggestion,
-    EventCreate,
-    OfferIn,
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    StockAdjustment,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.planning import ApproveSuggestion, EventCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.supply import OfferIn, PurchaseOrderCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 
 
 def shop(db: Database, skus: dict[str, float], *, on_hand: int = 20, days: int = 120) -> None:
@@ -51,7 +48,7 @@ def shop(db: Database, skus: dict[str, float], *, on_hand: int = 20, days: int =
 
 
 def pending(db: Database, sku: str | None = None) -> list:  # type: ignore[type-arg]
-    return planning.list_suggestions(db, sku=sku, limit=1000).items
+    return suggestions.list_suggestions(db, sku=sku, limit=1000).items
 
 
 def alerts(db: Database) -> list[dict]:  # type: ignore[type-arg]
@@ -63,7 +60,7 @@ def alerts(db: Database) -> list[dict]:  # type: ignore[type-arg]
 
 def test_a_sku_below_its_reorder_point_gets_one_suggestion_however_often_the_plan_runs(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    first = planning.run_plan(db, now=NOW)
+    first = run_plan(db, now=NOW)
     [suggestion] = pending(db)
     plan = next(p for p in first.plans if p.sku == "KOPI")
     assert suggestion.sku == "KOPI" and suggestion.quantity == plan.quantity > 0
@@ -73,27 +70,27 @@ def test_a_sku_below_its_reorder_point_gets_one_suggestion_however_often_the_pla
     assert suggestion.figures.reorder_point == pytest.approx(plan.reorder_point, abs=0.01)
     assert suggestion.reason and suggestion.need_by >= TODAY
 
-    planning.run_plan(db, now=NOW + timedelta(hours=1))
+    run_plan(db, now=NOW + timedelta(hours=1))
     again = pending(db)
     assert len(again) == 1 and again[0].id != suggestion.id  # replaced, not added
-    assert planning.list_suggestions(db, status="superseded").items[0].id == suggestion.id
+    assert suggestions.list_suggestions(db, status="superseded").items[0].id == suggestion.id
 
 
 def test_an_approved_suggestion_becomes_a_purchase_order_and_is_not_suggested_again(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     [suggestion] = pending(db)
-    approved = planning.approve_suggestion(db, suggestion.id, now=NOW)
+    approved = suggestions.approve_suggestion(db, suggestion.id, now=NOW)
     po = supply.get_purchase_order(db, approved.purchase_order_id)
     assert approved.status == "approved" and po.status == "open" and po.supplier == suggestion.supplier
     assert [(li.sku, li.quantity) for li in po.lines] == [("KOPI", suggestion.quantity)]
     assert products.get_product(db, "KOPI").stock.incoming == suggestion.quantity
 
     for hour in (1, 2):  # the need is covered: repeated runs suggest nothing more
-        run = planning.run_plan(db, now=NOW + timedelta(hours=hour))
+        run = run_plan(db, now=NOW + timedelta(hours=hour))
         assert pending(db) == [] and run.suggestions == []
     with pytest.raises(InvalidRequest, match="approved"):
-        planning.approve_suggestion(db, suggestion.id, now=NOW)
+        suggestions.approve_suggestion(db, suggestion.id, now=NOW)
 
 
 def test_a_draft_purchase_order_counts_as_incoming_for_planning_but_not_for_etas(db: Database) -> None:
@@ -103,7 +100,7 @@ def test_a_draft_purchase_order_counts_as_incoming_for_planning_but_not_for_etas
     supply.create_purchase_order(db, PurchaseOrderCreate(
         supplier="MURAH", expected_at=TODAY + timedelta(days=5), lines=[{"sku": "KOPI", "quantity": 2000}],
         draft=True), now=NOW)
-    run = planning.run_plan(db, now=NOW)
+    run = run_plan(db, now=NOW)
     assert pending(db) == [] and next(p for p in run.plans if p.sku == "KOPI").incoming == 2000
     line = order_views.get_order(db, 1).lines[0]
     assert line.eta_confidence == "estimated"  # no customer promise rests on a draft
@@ -113,7 +110,7 @@ def test_waiting_backorders_expedite_from_the_faster_supplier(db: Database) -> N
     shop(db, {"KOPI": 10.0}, on_hand=0)
     orders.place_order(db, OrderCreate.model_validate(
         {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KOPI", "quantity": 5}]}), now=NOW)
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     [suggestion] = pending(db)
     assert suggestion.supplier == "CEPAT" and suggestion.expedite and suggestion.figures.backordered == 5
     assert suggestion.need_by == TODAY and suggestion.figures.risk == pytest.approx(1.0)
@@ -121,7 +118,7 @@ def test_waiting_backorders_expedite_from_the_faster_supplier(db: Database) -> N
 
 def test_the_cheaper_supplier_is_chosen_when_there_is_time(db: Database) -> None:
     shop(db, {"KOPI": 1.0}, on_hand=36)  # below the reorder point, but 36 days of cover: the 30-day one is in time
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     [suggestion] = pending(db)
     assert suggestion.supplier == "MURAH" and not suggestion.expedite
     assert suggestion.quantity >= 10 and suggestion.quantity % 6 == 0  # MOQ 10 in packs of 6
@@ -129,19 +126,19 @@ def test_the_cheaper_supplier_is_chosen_when_there_is_time(db: Database) -> None
 
 def test_an_alert_is_written_once_per_crossing_of_the_reorder_point(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    planning.run_plan(db, now=NOW)
-    planning.run_plan(db, now=NOW + timedelta(hours=1))
+    run_plan(db, now=NOW)
+    run_plan(db, now=NOW + timedelta(hours=1))
     assert [a["sku"] for a in alerts(db)] == ["KOPI"]
     stock.adjust_stock(db, "KOPI", StockAdjustment(delta=5000, reason="stok datang"), now=NOW)
-    planning.run_plan(db, now=NOW + timedelta(hours=2))  # above: re-armed
+    run_plan(db, now=NOW + timedelta(hours=2))  # above: re-armed
     stock.adjust_stock(db, "KOPI", StockAdjustment(delta=-5000, reason="rusak"), now=NOW)
-    planning.run_plan(db, now=NOW + timedelta(hours=3))
+    run_plan(db, now=NOW + timedelta(hours=3))
     assert [a["sku"] for a in alerts(db)] == ["KOPI", "KOPI"]
 
 
 def test_auto_mode_puts_one_purchase_order_per_supplier_and_date(db: Database) -> None:
     shop(db, {"KOPI": 1.0, "TEH": 1.0}, on_hand=36)
-    run = planning.run_plan(db, now=NOW, auto=True)
+    run = run_plan(db, now=NOW, auto=True)
     [po_id] = run.purchase_orders
     po = supply.get_purchase_order(db, po_id)
     assert po.supplier == "MURAH" and sorted(li.sku for li in po.lines) == ["KOPI", "TEH"]
@@ -150,10 +147,10 @@ def test_auto_mode_puts_one_purchase_order_per_supplier_and_date(db: Database) -
 
 def test_a_planned_event_raises_the_reorder_point_by_its_extra_demand(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    before = next(p for p in planning.run_plan(db, now=NOW).plans if p.sku == "KOPI")
+    before = next(p for p in run_plan(db, now=NOW).plans if p.sku == "KOPI")
     events.create_event(db, EventCreate(name="Flash sale 12.12", kind="flash_sale", starts_on=TODAY + timedelta(days=2),
                                         ends_on=TODAY + timedelta(days=2), skus=["KOPI"], expected_units=500), now=NOW)
-    after = next(p for p in planning.run_plan(db, now=NOW + timedelta(hours=1)).plans if p.sku == "KOPI")
+    after = next(p for p in run_plan(db, now=NOW + timedelta(hours=1)).plans if p.sku == "KOPI")
     extra = after.forecast_lead_time - before.forecast_lead_time
     assert 480 < extra < 500  # 500 expected that day instead of the usual ~10
     assert after.quantity >= after.reorder_point - after.inventory_position > before.quantity
@@ -165,7 +162,7 @@ def test_a_new_product_without_history_plans_on_the_sellers_expectation(db: Data
     shop(db, {"KOPI": 10.0})
     products.create_product(db, ProductCreate(sku="BARU", name="Baru", expected_daily_demand=4), now=NOW)
     supply.set_offer(db, "MURAH", "BARU", OfferIn(unit_cost="30000"), now=NOW)
-    plan = next(p for p in planning.run_plan(db, now=NOW).plans if p.sku == "BARU")
+    plan = next(p for p in run_plan(db, now=NOW).plans if p.sku == "BARU")
     assert plan.demand_per_day == pytest.approx(4, rel=0.05) and plan.quantity > 0
 
 
@@ -181,7 +178,7 @@ def client(db: Database) -> Iterator[TestClient]:
 
 def test_replenishment_over_http(db: Database, client: TestClient) -> None:
     shop(db, {"KOPI": 10.0})
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     listed = client.get("/v1/replenishment").json()
     [item] = listed["items"]
     assert item["sku"] == "KOPI" and item["status"] == "pending" and listed["next_cursor"] is None
@@ -220,10 +217,10 @@ def test_events_and_sales_history_over_http(db: Database, client: TestClient) ->
 
 def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     [suggestion] = pending(db)
     other = "MURAH" if suggestion.supplier == "CEPAT" else "CEPAT"
-    approved = planning.approve_suggestion(db, suggestion.id, ApproveSuggestion(supplier=other,
+    approved = suggestions.approve_suggestion(db, suggestion.id, ApproveSuggestion(supplier=other,
                                                                                 expected_at=date(2027, 1, 5)), now=NOW)
     po = supply.get_purchase_order(db, approved.purchase_order_id)
     assert po.supplier == other and po.expected_at == date(2027, 1, 5)
@@ -231,13 +228,13 @@ def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> Non
 
 def test_a_dismissed_suggestion_is_set_aside_until_the_next_run_finds_the_need_again(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
-    planning.run_plan(db, now=NOW)
+    run_plan(db, now=NOW)
     [suggestion] = pending(db)
-    assert planning.dismiss_suggestion(db, suggestion.id, now=NOW).status == "dismissed"
+    assert suggestions.dismiss_suggestion(db, suggestion.id, now=NOW).status == "dismissed"
     assert pending(db) == []
     with pytest.raises(InvalidRequest, match="dismissed"):
-        planning.dismiss_suggestion(db, suggestion.id, now=NOW)
-    planning.run_plan(db, now=NOW + timedelta(hours=1))
+        suggestions.dismiss_suggestion(db, suggestion.id, now=NOW)
+    run_plan(db, now=NOW + timedelta(hours=1))
     [again] = pending(db)
     assert again.id != suggestion.id and again.sku == "KOPI"
 

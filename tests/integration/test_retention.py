@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from inden.db.models import OutboxEvent, WebhookEndpoint
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
-from inden.notify.outbox import Event, emit
 from inden.services.retention import prune_outbox
 
 NOW = datetime(2026, 12, 12, 3, 0, tzinfo=UTC)
@@ -49,6 +50,7 @@ def test_events_an_active_webhook_has_not_acknowledged_stay(db: Database) -> Non
     assert left(db) == ["b", "c"]
 
 
+@pytest.mark.usefixtures("english")
 def test_prune_from_the_terminal(run) -> None:  # type: ignore[no-untyped-def]
     assert run("products", "add", "KOPI", "Kopi").exit_code == 0
     assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI:1").exit_code == 0

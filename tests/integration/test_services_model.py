@@ -42,18 +42,16 @@ from inden.domain.errors import (
 )
 from inden.domain.orders import Fulfilment, OrderStatus
 from inden.domain.policy import BackorderPolicy
+from inden.services.audit import verify as audit_verify
 from inden.services.order_views import get_order, list_backorders, list_orders
 from inden.services.orders import cancel_order, place_order, ship_order
 from inden.services.products import create_product, get_product
-from inden.services.schemas import Customer, LineIn, OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import Customer, OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.stock import adjust_stock
 from tests.conftest import BACKENDS, make_database, truncate_all
 from tests.reference import status_from_unit_states
-
-try:  # the audit is optional here: when it exists, it must find nothing wrong after any step
-    from inden.services.audit import verify as audit_verify
-except ImportError:
-    audit_verify = None
 
 SKUS = ("BLUE", "RED")  # few SKUs, so that orders meet in one queue often
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -371,9 +369,8 @@ class ServicesMachine(RuleBasedStateMachine):
 
     @invariant()
     def audit_finds_nothing_wrong(self) -> None:
-        if audit_verify is not None:
-            report = audit_verify(self.db)
-            assert report.ok, report.problems
+        report = audit_verify(self.db)
+        assert report.ok, report.problems
 
 
 SETTINGS = settings(
@@ -382,6 +379,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow  # a stateful model test: hundreds of use cases per database
 @pytest.mark.timeout(900)  # passing takes seconds; shrinking a failure may take minutes, let it finish
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_services_agree_with_reference_model(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:

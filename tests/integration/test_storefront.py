@@ -9,24 +9,20 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent, Subscription
 from inden.db.session import Database
 from inden.domain.errors import RateLimited, UnknownSku, UnknownSubscriptionLink
 from inden.services import orders, preorders, products, stock, storefront, subscriptions, supply
 from inden.services.sales_import import import_sales
-from inden.services.schemas import (
-    OrderCreate,
-    ProductCreate,
-    PurchaseOrderCreate,
-    ReceiptCreate,
-    StockAdjustment,
-    SubscriptionCreate,
-    SupplierCreate,
-)
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.storefront import SubscriptionCreate
+from inden.services.schemas.supply import PurchaseOrderCreate, ReceiptCreate, SupplierCreate
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 HANDLING = get_settings().handling_days
 
 

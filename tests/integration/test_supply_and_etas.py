@@ -7,26 +7,25 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import CustomerLimitExceeded, InvalidRequest, OutOfStock
 from inden.services import audit, order_views, orders, preorders, products, stock, supply
-from inden.services.schemas import (
-    LineIn,
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
+from inden.services.schemas.supply import (
     OfferIn,
-    OrderCreate,
-    ProductCreate,
-    ProductPatch,
     PurchaseOrderCreate,
     PurchaseOrderPatch,
     ReceiptCreate,
-    StockAdjustment,
     SupplierCreate,
 )
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
-TODAY = shop_today(NOW)
+TODAY = shop_date(NOW, get_settings().timezone)
 HANDLING = get_settings().handling_days
 
 

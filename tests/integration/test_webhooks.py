@@ -20,7 +20,9 @@ from inden.api.app import create_app
 from inden.db.session import Database
 from inden.services import orders, products, stock
 from inden.services.keys import Role, create_key
-from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment, WebhookCreate
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
+from inden.services.schemas.webhooks import WebhookCreate
 from inden.services.webhooks import (
     MAX_ATTEMPTS,
     HttpPoster,
@@ -200,8 +202,9 @@ def test_two_workers_racing_send_each_event_once_and_in_order(db: Database, rece
     assert len(ids) == 40 and ids == sorted(set(ids))  # each once, in outbox order
 
 
+@pytest.mark.usefixtures("english")
 def test_webhooks_from_the_terminal(run) -> None:  # type: ignore[no-untyped-def]
-    added = run("webhooks", "add", "http://127.0.0.1:9/nowhere", "--event", "order.backordered")
+    added = run("webhooks", "add", "--json", "http://127.0.0.1:9/nowhere", "--event", "order.backordered")
     assert added.exit_code == 0 and len(json.loads(added.stdout)["secret"]) == 64
     assert run("products", "add", "KOPI", "Kopi").exit_code == 0
     assert run("orders", "place", "--email", "budi@contoh.id", "--line", "KOPI:1").exit_code == 0

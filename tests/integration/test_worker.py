@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from inden.config import shop_today
+from inden.clock import shop_date
+from inden.config import get_settings
 from inden.db.session import Database
 from inden.services import order_views, orders, products, stock
-from inden.services.schemas import OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.worker import Duty, WorkerSchedule, run_tick
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
 
 def test_a_tick_releases_due_pre_orders_and_plans_once_per_shop_day(db: Database) -> None:
-    launch = shop_today(NOW) + timedelta(days=1)
+    launch = shop_date(NOW, get_settings().timezone) + timedelta(days=1)
     products.create_product(db, ProductCreate(sku="TUMBLER", name="Tumbler", backorder_policy="preorder",
                                               release_at=launch))
     placed = orders.place_order(db, OrderCreate.model_validate(

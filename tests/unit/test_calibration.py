@@ -26,6 +26,8 @@ import pytest
 
 from inden.planning.simulation import IndenPolicy, MinMaxPolicy, SimulationResult, pooled, simulate_skus
 
+pytestmark = pytest.mark.slow  # simulates years of demand per process
+
 TARGET = 0.95
 TOLERANCE = 0.02
 DAYS = 2000
@@ -105,6 +107,7 @@ def _min_max_total(safety_days: float) -> SimulationResult:
 def test_at_the_same_fill_rate_inden_holds_less_stock_than_min_max(
     runs: list[tuple[Process, list[SimulationResult]]],
 ) -> None:
+
     inden = pooled([r for _, results in runs for r in results])
     # Smallest common safety-days setting whose fill rate reaches inden's (fill rate rises with it).
     low, high = -5.0, 40.0

@@ -13,17 +13,8 @@ from babel.messages.pofile import read_po
 
 from inden.config import Settings
 from inden.i18n import CATALOGUES, format_day, format_money, translations
-from inden.notify.email import (
-    EMAILED_EVENTS,
-    TEMPLATES,
-    Addressee,
-    SmtpServer,
-    addressee,
-    compose,
-    eta_digest,
-    message_id,
-    render,
-)
+from inden.notify.render import EMAILED_EVENTS, TEMPLATES, Addressee, addressee, compose, eta_digest, message_id, render
+from inden.notify.smtp import SmtpServer
 
 SHOP = Settings(shop_name="Toko Kopi Nusantara", seller_email="pemilik@toko.id", default_locale="id")
 NAMES = {"SERUM-VITC-30": "Serum Vitamin C 30 ml", "KOPI-GAYO-250": "Kopi Arabika Gayo 250 g"}

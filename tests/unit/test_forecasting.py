@@ -10,6 +10,8 @@ from inden.planning.censoring import infer_censored
 from inden.planning.forecasting import Forecast, forecast_demand, seasonal_naive_baseline
 from tests.m5 import m5_history
 
+pytestmark = pytest.mark.slow  # fits statsforecast models (the M5 sample among them)
+
 END = pd.Timestamp("2025-06-30")
 
 
@@ -127,13 +129,14 @@ def test_the_seasonal_naive_benchmark_matches_statsforecasts_own_backtest() -> N
     from statsforecast import StatsForecast
     from statsforecast.models import SeasonalNaive
 
-    from inden.planning.forecasting import _seasonal_naive_backtest, _Series
+    from inden.planning.forecasting.backtest import seasonal_naive_backtest
+    from inden.planning.forecasting.series import Series
 
     rng = np.random.default_rng(5)
     lengths = [60, 45]
     y = rng.poisson(4.0, sum(lengths)).astype(float)
-    series = _Series(y, np.array([0, 60, 105]), end_day=20_000)
-    actual, naive = _seasonal_naive_backtest(series, h_bt=10, windows=3)
+    series = Series(y, np.array([0, 60, 105]), end_day=20_000)
+    actual, naive = seasonal_naive_backtest(series, h_bt=10, windows=3)
 
     cv = StatsForecast(models=[SeasonalNaive(season_length=7)], freq=1).cross_validation(
         h=10, df=series.frame(np.array([0, 1])), n_windows=3, step_size=10

@@ -130,7 +130,7 @@ def test_the_cost_rule_sets_the_service_level_from_margin_and_holding_cost() -> 
 def test_an_unusable_shop_service_level_is_a_clear_error(rule: str) -> None:
     from inden.config import Settings
     from inden.domain.errors import InvalidRequest
-    from inden.services.planning import plan_settings
+    from inden.services.planning.snapshot import plan_settings
 
     with pytest.raises(InvalidRequest, match="INDEN_SERVICE_LEVEL"):
         plan_settings(Settings(service_level=rule))

@@ -17,6 +17,7 @@ from inden.planning.simulation import (
     pooled,
     simulate,
     simulate_skus,
+    warmup_days_for,
     write_chart,
 )
 
@@ -86,6 +87,22 @@ def test_pooled_results_add_skus_up() -> None:
     assert np.array_equal(total.on_hand, each[0].on_hand + each[1].on_hand)
 
 
+def test_replays_of_different_lengths_pool_aligned_on_their_last_day() -> None:
+    rng = np.random.default_rng(5)
+    long = simulate(rng.poisson(4.0, 120), IndenPolicy(), lead_time_days=3, warmup_days=60)
+    short = simulate(rng.poisson(2.0, 28), IndenPolicy(), lead_time_days=3, warmup_days=14)
+    total = pooled([long, short])
+    assert len(total.on_hand) == 60
+    assert np.array_equal(total.on_hand[:46], long.on_hand[:46])
+    assert np.array_equal(total.on_hand[46:], long.on_hand[46:] + short.on_hand)
+
+
+@pytest.mark.parametrize(("days", "warmup"), [(28, 14), (29, 14), (120, 60), (182, 91), (365, 91)])
+def test_a_history_is_learnt_from_for_half_its_days_at_most_a_quarter(days: int, warmup: int) -> None:
+    assert warmup_days_for(days) == warmup
+    assert days - warmup >= warmup  # never fewer days replayed than learnt from
+
+
 def test_bad_demand_is_refused() -> None:
     with pytest.raises(ValueError):
         simulate(np.array([1.0, -2.0, 3.0]), IndenPolicy(), lead_time_days=2, warmup_days=1)
@@ -103,6 +120,7 @@ def test_compare_policies_replays_inden_and_min_max(tmp_path: Path) -> None:
         assert result.orders_placed > 0
 
 
+@pytest.mark.slow  # matplotlib
 def test_write_chart_produces_a_png(tmp_path: Path) -> None:
     demand = np.random.default_rng(4).poisson(6, 400)
     results = compare_policies(demand, lead_time_days=10, lead_time_sd_days=2)

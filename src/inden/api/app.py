@@ -22,9 +22,10 @@ from inden.web.backoffice import UPLOAD_LIMITS, install_back_office
 
 
 def create_app(db: Database | None = None) -> FastAPI:
-    """Build the app over `db` (default: INDEN_DATABASE_URL)."""
-    settings = get_settings()
-    db = db or Database(settings.database_url)
+    """Build the app over `db` and its settings (default: the environment's, INDEN_DATABASE_URL)."""
+    settings = db.settings if db is not None else get_settings()
+    db = db or Database(settings.database_url, settings=settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Sync endpoints run in AnyIO's thread pool: more threads than connections would only wait for one.
@@ -40,6 +41,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         summary="Keep selling when stock runs out: backorders, honest ship dates, first come first served.",
     )
     app.state.db = db
+    app.state.settings = settings
     app.state.keys = KeyCache(db)
     install_error_handlers(app)
     install_api_docs(app)

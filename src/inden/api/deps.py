@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,7 +20,7 @@ async def get_db(request: Request) -> Database:  # async: no thread hop for a de
     return db
 
 
-def require(*roles: Role) -> Callable[..., Role]:
+def require(*roles: Role) -> Callable[..., Awaitable[Role]]:
     """A dependency that lets through only callers whose key has one of `roles` (admin always passes)."""
     allowed = {Role.ADMIN, *roles}
 

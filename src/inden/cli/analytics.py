@@ -5,51 +5,49 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from inden.cli.common import out, run, show
-from inden.config import get_settings
+from inden.cli.common import JsonOption, _, money, number, percent, print_table, run, say, show, table
 
 
 def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
+    return percent(value, digits=1)
 
 
 def _days(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return "–" if value is None else number(value, digits=1)
 
 
 def report(
     days: Annotated[int, typer.Option(min=1, max=730, help="Demand over the last DAYS days.")] = 30,
-    json: Annotated[bool, typer.Option("--json", help="The API's JSON (GET /v1/analytics).")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """The shop at a glance: fill rate, how long customers wait, lost sales, products at risk."""
-    from inden.i18n import format_money
+    """The shop at a glance: fill rate, how long customers wait, lost sales, products at risk (--json: every
+    figure, as GET /v1/analytics)."""
     from inden.services.analytics import shop_report
 
     figures = run(lambda db: shop_report(db, days=days))
-    shop_locale = get_settings().default_locale
-    if json:
+    if as_json:
         show(figures)
         return
     d, w = figures.demand, figures.waiting
-    out.print(f"[bold]Last {days} days[/]: {d.ordered_units + d.refused_units} units asked for — "
-              f"fill rate {_share(d.fill_rate)} (from stock at once), backordered {_share(d.backorder_rate)}, "
-              f"lost {_share(d.lost_rate)} ({d.refused_units} units refused, "
-              f"{format_money(figures.lost_value, shop_locale, figures.currency)}).", highlight=False)
-    buckets = ", ".join(f"{name} d: {count}" for name, count in w.buckets.items())
-    out.print(f"[bold]Waiting now[/]: {w.units} units on {w.lines} lines — median {_days(w.p50_days)} d, "
-              f"p90 {_days(w.p90_days)} d, oldest {_days(w.max_days)} d ({buckets}); "
-              f"{w.estimated_units} units with no purchase order behind their date.", highlight=False)
-    table = Table("SKU", "ordered", "fill rate", "refused", "lost value", "waiting", "no PO", "oldest (d)",
-                  "risk", title="At risk" if figures.at_risk else None)
-    for s in figures.at_risk or figures.skus[:20]:
-        table.add_row(s.sku, str(s.ordered_units), _share(s.fill_rate), str(s.refused_units),
-                      format_money(s.lost_value, shop_locale, figures.currency) if s.lost_value is not None else "–",
-                      str(s.waiting_units), str(s.estimated_units), _days(s.oldest_wait_days),
-                      _share(s.stockout_risk))
-    if table.row_count:
-        out.print(table)
+    say(_("Last %(days)s days: %(asked)s units asked for — fill rate %(fill)s (from stock at once), backordered "
+          "%(backordered)s, lost %(lost)s (%(refused)s units refused, %(value)s).", days=days,
+          asked=d.ordered_units + d.refused_units, fill=_share(d.fill_rate), backordered=_share(d.backorder_rate),
+          lost=_share(d.lost_rate), refused=d.refused_units, value=money(figures.lost_value, figures.currency)))
+    buckets = ", ".join(_("%(range)s d: %(count)s", range=name, count=count) for name, count in w.buckets.items())
+    say(_("Waiting now: %(units)s units on %(lines)s lines — median %(p50)s d, p90 %(p90)s d, oldest %(max)s d "
+          "(%(buckets)s); %(estimated)s units with no purchase order behind their date.", units=w.units,
+          lines=w.lines, p50=_days(w.p50_days), p90=_days(w.p90_days), max=_days(w.max_days), buckets=buckets,
+          estimated=w.estimated_units))
+    rows = figures.at_risk or figures.skus[:20]
+    if not rows:
+        return
+    grid = table(_("SKU"), _("Ordered"), _("Fill rate"), _("Refused"), _("Waiting"), _("Oldest (d)"), _("Risk"),
+                 title=_("At risk") if figures.at_risk else None)
+    for s in rows:
+        grid.add_row(s.sku, str(s.ordered_units), _share(s.fill_rate), str(s.refused_units), str(s.waiting_units),
+                     _days(s.oldest_wait_days), _share(s.stockout_risk))
+    print_table(grid)
 
 
 def register(app: typer.Typer) -> None:

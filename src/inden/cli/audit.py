@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import typer
 
-from inden.cli.common import err, out, run
+from inden.cli.common import JsonOption, _, err, run, say, show
 
 audit_app = typer.Typer(help="Integrity checks.", no_args_is_help=True)
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(as_json: JsonOption = False) -> None:
     """Check the ledger's hash chains and the stock invariants; exit 1 on any drift."""
     from inden.services.audit import verify
 
     report = run(verify)
-    summary = f"{report.products} products, {report.movements} ledger movements, {report.lines} order lines"
+    if as_json:
+        show(report)
+    summary = _("%(products)s products, %(movements)s ledger movements, %(lines)s order lines",
+                products=report.products, movements=report.movements, lines=report.lines)
     if report.ok:
-        out.print(f"[green]audit ok[/]: {summary}; no oversell, ledger intact, every unit accounted for.")
+        if not as_json:
+            say(_("audit ok: %(summary)s; no oversell, ledger intact, every unit accounted for.", summary=summary))
         return
-    err.print(f"[bold red]audit FAILED[/]: {len(report.problems)} problem(s) in {summary}:")
+    err.print(_("audit FAILED: %(count)s problem(s) in %(summary)s:", count=len(report.problems), summary=summary),
+              highlight=False, markup=False)
     for problem in report.problems:
-        err.print(f"  - {problem}", highlight=False)
+        err.print(f"  - {problem}", highlight=False, markup=False)
     raise typer.Exit(1)
 
 

@@ -8,37 +8,37 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from inden.cli.common import err, fail, out, run, user_errors
+from inden.cli.common import _, err, fail, moment, note_mark, print_notes, print_table, run, say, table, user_errors
 from inden.config import get_settings
 
 outbox_app = typer.Typer(help="The outbox: events waiting to be emailed, and failed ones.",
                          invoke_without_command=True)
 
 
-def _moment(value: object) -> str:
-    return "–" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"
-
-
 @outbox_app.callback()
 def outbox_list(ctx: typer.Context,
                 failed: Annotated[bool, typer.Option("--failed", help="Show failed events instead.")] = False,
-                limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100) -> None:
+                limit: Annotated[int, typer.Option(min=1, max=10_000, help="Show at most this many.")] = 100
+                ) -> None:
     """Without a subcommand: undelivered events (the failed ones with --failed), oldest first."""
     if ctx.invoked_subcommand:
         return
     from inden.services.delivery import list_outbox
 
     entries = run(lambda db: list_outbox(db, failed=failed, limit=limit))
-    table = Table("Id", "Type", "Created (UTC)", "Attempts", "Failed (UTC)" if failed else "Next attempt (UTC)",
-                  "Last error")
-    for e in entries:
-        table.add_row(str(e.id), e.event_type, _moment(e.created_at), str(e.attempts),
-                      _moment(e.failed_at if failed else e.next_attempt_at), e.last_error or "")
-    out.print(table)
-    out.print(f"{len(entries)} {'failed' if failed else 'pending'} event(s)"
-              + (f" (first {limit})" if len(entries) == limit else ""))
+    if entries:
+        grid = table(_("Id"), _("Type"), _("Created"), _("Attempts"), _("Failed") if failed else _("Next attempt"),
+                     _("Last error"))
+        errors: list[str] = []
+        for e in entries:
+            grid.add_row(str(e.id), e.event_type, moment(e.created_at), str(e.attempts),
+                         moment(e.failed_at if failed else e.next_attempt_at), note_mark(errors, e.last_error))
+        print_table(grid)
+        print_notes(errors)
+    say((_("%(count)s failed event(s)", count=len(entries)) if failed
+         else _("%(count)s pending event(s)", count=len(entries)))
+        + (" " + _("(first %(limit)s)", limit=limit) if len(entries) == limit else ""))
 
 
 @outbox_app.command("retry")
@@ -50,9 +50,9 @@ def outbox_retry(
     from inden.services.delivery import retry_failed
 
     if bool(event_ids) == all_failed:
-        fail("name the failed events to retry (inden outbox retry 12 13) or use --all-failed")
+        fail(_("name the failed events to retry (inden outbox retry 12 13) or use --all-failed"))
     queued = run(lambda db: retry_failed(db, event_ids or [], all_failed=all_failed))
-    out.print(f"{queued} event(s) queued for another attempt")
+    say(_("%(count)s event(s) queued for another attempt", count=queued))
 
 
 def deliver_due(*, once: bool = False) -> bool:
@@ -60,13 +60,13 @@ def deliver_due(*, once: bool = False) -> bool:
 
     Returns False when the mail server could not be used (the message is on stderr). Shared with `worker`.
     """
-    from inden.notify.email import SmtpMailer
+    from inden.notify.smtp import SmtpMailer
     from inden.services.delivery import deliver_outbox
 
     url = get_settings().smtp_url
     if not url:
-        fail("INDEN_SMTP_URL is not set: say where to send email, e.g. "
-             "INDEN_SMTP_URL=smtp+starttls://user:password@smtp.example.com:587")
+        fail(_("INDEN_SMTP_URL is not set: say where to send email, e.g. %(example)s",
+               example="INDEN_SMTP_URL=smtp+starttls://user:password@smtp.example.com:587"))
     with user_errors():
         try:
             mailer = SmtpMailer.from_url(url)
@@ -81,10 +81,10 @@ def deliver_due(*, once: bool = False) -> bool:
             if once or report.unavailable or report.claimed == 0:
                 break
     if any(totals.values()):
-        out.print(f"delivered {totals['sent']} event(s) in {totals['emails']} email(s); {totals['skipped']} "
-                  f"skipped, {totals['retried']} to retry, {totals['failed']} failed")
+        say(_("delivered %(sent)s event(s) in %(emails)s email(s); %(skipped)s skipped, %(retried)s to retry, "
+              "%(failed)s failed", **totals))
     if report.unavailable:
-        err.print(f"[bold red]mail server unavailable:[/] {report.unavailable}", highlight=False)
+        err.print(_("mail server unavailable: %(reason)s", reason=report.unavailable), highlight=False, markup=False)
         return False
     return True
 
@@ -106,7 +106,7 @@ def outbox_prune(
     from inden.services.retention import prune_outbox
 
     pruned = run(lambda db: prune_outbox(db, older_than=timedelta(days=older_than), unemailed=unemailed))
-    out.print(f"{pruned} event(s) deleted")
+    say(_("%(count)s event(s) deleted", count=pruned))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,9 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
 
 @keys_app.command("create")
-def keys_create(role: Annotated[Role, typer.Option(help="admin, staff or storefront")]) -> None:
+def keys_create(role: Annotated[Role, typer.Option(
+        help="admin (everything), staff (the shop's daily work) or storefront (safe to embed in product pages).")]
+                ) -> None:
     """Make an API key; it is printed once, alone on stdout."""
     from inden.services.keys import create_key
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import fail, open_db, out
+from inden.cli.common import _, fail, open_db, say
 from inden.config import get_settings
 from inden.db import migrate
 from inden.db.session import Database
@@ -15,18 +15,18 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
 def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")] = 1,
 ) -> None:
-    """Run the HTTP API (docs at /docs)."""
+    """Run the HTTP API (docs at /docs) until stopped with Ctrl-C; it keeps the terminal."""
     import uvicorn
 
     db = open_db()
     if db.is_sqlite and workers > 1:
-        fail("SQLite serves from one process; use --workers 1, or PostgreSQL for several workers.")
+        fail(_("SQLite serves from one process; use --workers 1, or PostgreSQL for several workers."))
     db.dispose()
-    out.print(f"inden API on http://{host}:{port} (docs: /docs)")
+    say(_("inden API on %(url)s (docs: /docs); Ctrl-C stops it.", url=f"http://{host}:{port}"))
     uvicorn.run("inden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
 
@@ -34,9 +34,10 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url, settings=settings)
     migrate.upgrade(db.engine)
-    out.print(f"database at revision {migrate.current_revision(db.engine)}")
+    say(_("Database schema up to date (revision %(revision)s).", revision=migrate.current_revision(db.engine)))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,22 +6,28 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import run, show
+from inden.cli.common import JsonOption, _, answer, run, user_errors
 
 stock_app = typer.Typer(help="Stock movements.", no_args_is_help=True)
 
 
 @stock_app.command("adjust", context_settings={"ignore_unknown_options": True})  # lets "-5" be a delta
 def stock_adjust(
-    sku: str,
+    sku: Annotated[str, typer.Argument(help="The product's SKU.")],
     delta: Annotated[int, typer.Argument(help="Units in (positive) or out (negative).")],
     reason: Annotated[str, typer.Option(help="Why, e.g. 'stock count'.")] = "manual adjustment",
+    as_json: JsonOption = False,
 ) -> None:
     """Count stock in or out; units counted in serve waiting backorders first."""
-    from inden.services.schemas import StockAdjustment
+    from inden.services.schemas.products import StockAdjustment
     from inden.services.stock import adjust_stock
 
-    show(run(lambda db: adjust_stock(db, sku, StockAdjustment(delta=delta, reason=reason))))
+    with user_errors():
+        adjustment = StockAdjustment(delta=delta, reason=reason)
+    s = run(lambda db: adjust_stock(db, sku, adjustment))
+    answer(s, lambda: _("Stock of %(sku)s %(delta)s: on hand %(on_hand)s, available %(available)s, "
+                        "still on backorder %(backordered)s.", sku=sku, delta=f"{delta:+d}", on_hand=s.on_hand,
+                        available=s.available, backordered=s.backordered), as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

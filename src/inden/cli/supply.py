@@ -5,124 +5,215 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from inden.cli.common import LinesOption, out, parse_lines, run, show
+from inden.cli.common import (
+    JsonOption,
+    LinesOption,
+    _,
+    answer,
+    day,
+    money,
+    parse_day,
+    parse_lines,
+    percent,
+    print_table,
+    run,
+    say,
+    show,
+    table,
+    user_errors,
+)
+from inden.cli.words import PO_STATES, units
+from inden.services.schemas.supply import PurchaseOrderOut
 
 suppliers_app = typer.Typer(help="Suppliers, their offers and reliability.", invoke_without_command=True)
 po_app = typer.Typer(help="Purchase orders and receipts.", no_args_is_help=True)
+Code = Annotated[str, typer.Argument(help="The supplier's code, e.g. PT-SINAR.")]
+PoId = Annotated[int, typer.Argument(help="The purchase order's number.")]
+Day = Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date, e.g. 2026-12-19.")]
+
+
+def _po_summary(po: PurchaseOrderOut) -> str:
+    ordered, received = sum(li.quantity for li in po.lines), sum(li.received for li in po.lines)
+    text = _("Purchase order #%(id)s from %(supplier)s (%(status)s): %(units)s expected %(day)s",
+             id=po.id, supplier=po.supplier, status=_(PO_STATES[po.status]), units=units(ordered),
+             day=day(po.expected_at))
+    if received:
+        text += ", " + _("%(units)s received", units=units(received))
+    return text + "."
 
 
 @suppliers_app.callback()
-def suppliers_list(ctx: typer.Context) -> None:
+def suppliers_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Without a subcommand: every supplier with its measured reliability."""
     if ctx.invoked_subcommand:
         return
     from inden.services.supply import list_suppliers
 
-    table = Table("Code", "Name", "Lead time", "Deliveries", "On time", "Delay p50/p90 (days)", "Fill ratio", "SKUs")
-    for s in run(list_suppliers):
+    suppliers = run(list_suppliers)
+    if as_json:
+        show(suppliers)
+        return
+    if not suppliers:
+        say(_("No suppliers yet: add one with `inden suppliers add CODE NAME --lead-time DAYS`."))
+        return
+    grid = table(_("Code"), _("Name"), _("Lead time"), _("Deliveries"), _("On time"), _("Delay p50/p90"),
+                 _("Fill"), _("SKUs"))
+    for s in suppliers:
         r = s.reliability
-        table.add_row(s.code, s.name, f"{s.lead_time_days} d", str(r.deliveries),
-                      "–" if r.on_time_rate is None else f"{r.on_time_rate:.0%}",
-                      f"{r.delay_p50_days}/{r.delay_p90_days}",
-                      "–" if r.fill_ratio is None else f"{r.fill_ratio:.0%}", str(len(s.offers)))
-    out.print(table)
+        grid.add_row(s.code, s.name, _("%(days)s d", days=s.lead_time_days), str(r.deliveries),
+                     percent(r.on_time_rate),
+                     _("%(days)s d", days=f"{r.delay_p50_days}/{r.delay_p90_days}"),
+                     percent(r.fill_ratio), str(len(s.offers)))
+    print_table(grid)
 
 
 @suppliers_app.command("add")
-def suppliers_add(code: str, name: str, lead_time_days: Annotated[int, typer.Option("--lead-time")],
-                  email: str | None = None) -> None:
+def suppliers_add(
+    code: Code,
+    name: Annotated[str, typer.Argument(help="The supplier's name.")],
+    lead_time_days: Annotated[int, typer.Option("--lead-time", help="Days from ordering to delivery, usually.")],
+    email: Annotated[str | None, typer.Option(help="Where purchase orders go.")] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Add a supplier."""
-    from inden.services.schemas import SupplierCreate
+    from inden.services.schemas.supply import SupplierCreate
     from inden.services.supply import create_supplier
 
-    show(run(lambda db: create_supplier(db, SupplierCreate(code=code, name=name, email=email,
-                                                           lead_time_days=lead_time_days))))
+    with user_errors():
+        spec = SupplierCreate.model_validate({"code": code, "name": name, "email": email,
+                                              "lead_time_days": lead_time_days})
+    supplier = run(lambda db: create_supplier(db, spec))
+    answer(supplier, lambda: _("Supplier %(code)s added: %(name)s, lead time %(days)s days.", code=supplier.code,
+                               name=supplier.name, days=supplier.lead_time_days), as_json=as_json)
 
 
 @suppliers_app.command("offer")
-def suppliers_offer(code: str, sku: str, lead_time_days: Annotated[int | None, typer.Option("--lead-time")] = None,
-                    moq: int = 1, pack_size: int = 1, unit_cost: str | None = None, currency: str = "IDR") -> None:
-    """Set a supplier's terms for a SKU."""
-    from inden.services.schemas import OfferIn
+def suppliers_offer(
+    code: Code,
+    sku: Annotated[str, typer.Argument(help="The product the supplier sells you.")],
+    lead_time_days: Annotated[int | None, typer.Option(
+        "--lead-time", help="Days this SKU takes to arrive from them (default: the supplier's lead time).")] = None,
+    moq: Annotated[int, typer.Option(help="Minimum order quantity, in units.")] = 1,
+    pack_size: Annotated[int, typer.Option(help="Units per pack: orders are whole packs.")] = 1,
+    unit_cost: Annotated[str | None, typer.Option(help="What one unit costs you, e.g. 52000.")] = None,
+    currency: Annotated[str, typer.Option(help="Currency of the unit cost (three letters).")] = "IDR",
+    as_json: JsonOption = False,
+) -> None:
+    """Say that a supplier sells you a SKU, and on what terms (replaces earlier terms). The plan
+    (`inden plan`) suggests purchases only for SKUs with at least one offer."""
+    from inden.services.schemas.supply import OfferIn
     from inden.services.supply import set_offer
 
-    show(run(lambda db: set_offer(db, code, sku, OfferIn(
-        lead_time_days=lead_time_days, min_order_quantity=moq, pack_size=pack_size, unit_cost=unit_cost,
-        currency=currency))))
+    with user_errors():
+        offer = OfferIn.model_validate({"lead_time_days": lead_time_days, "min_order_quantity": moq,
+                                        "pack_size": pack_size, "unit_cost": unit_cost, "currency": currency})
+    supplier = run(lambda db: set_offer(db, code, sku, offer))
+    terms = next(o for o in supplier.offers if o.sku == sku)
+    answer(supplier, lambda: _("%(supplier)s sells %(sku)s: %(days)s days, minimum %(moq)s, packs of %(pack)s, "
+                               "%(cost)s a unit.", supplier=supplier.code, sku=sku, days=terms.lead_time_days,
+                               moq=terms.min_order_quantity, pack=terms.pack_size,
+                               cost=money(terms.unit_cost, terms.currency)), as_json=as_json)
 
 
 @suppliers_app.command("delay")
-def suppliers_delay(code: str, days: Annotated[int, typer.Argument(help="Days to move every open PO by.")]) -> None:
+def suppliers_delay(code: Code,
+                    days: Annotated[int, typer.Argument(help="Days to move every open PO by (negative: earlier).")],
+                    as_json: JsonOption = False) -> None:
     """Move every open purchase order of a supplier; reports how many backorder ETAs changed."""
     from inden.services.supply import move_supplier_purchase_orders
 
     changed = run(lambda db: move_supplier_purchase_orders(db, code, days=days))
-    out.print(f"{changed} backorder ETA(s) changed")
+    answer({"eta_changed": changed}, lambda: _("%(count)s backorder ship date(s) changed.", count=changed),
+           as_json=as_json)
 
 
 @po_app.command("create")
-def po_create(supplier: Annotated[str, typer.Option()], expected: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-              line: LinesOption,
-              draft: Annotated[bool, typer.Option(help="Counts as incoming for planning; confirm to send.")] = False
-              ) -> None:
-    """Order from a supplier."""
-    from inden.services.schemas import PurchaseOrderCreate
+def po_create(
+    supplier: Annotated[str, typer.Option(help="The supplier's code.")],
+    expected: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="When the delivery is expected.")],
+    line: LinesOption,
+    draft: Annotated[bool, typer.Option(help="Counts as incoming for planning; confirm to send.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Order from a supplier; waiting backorders get their ship dates from it."""
+    from inden.services.schemas.supply import PurchaseOrderCreate
     from inden.services.supply import create_purchase_order
 
-    show(run(lambda db: create_purchase_order(db, PurchaseOrderCreate.model_validate(
-        {"supplier": supplier, "expected_at": expected, "lines": parse_lines(line), "draft": draft}))))
+    expected_at, lines = parse_day(expected), parse_lines(line)
+    with user_errors():
+        spec = PurchaseOrderCreate.model_validate({"supplier": supplier, "expected_at": expected_at,
+                                                   "lines": lines, "draft": draft})
+    po = run(lambda db: create_purchase_order(db, spec))
+    answer(po, lambda: _po_summary(po), as_json=as_json)
 
 
 @po_app.command("list")
-def po_list(all_: Annotated[bool, typer.Option("--all", help="Also received and cancelled ones.")] = False) -> None:
+def po_list(all_: Annotated[bool, typer.Option("--all", help="Also received and cancelled ones.")] = False,
+            as_json: JsonOption = False) -> None:
     """Open and draft purchase orders (all with --all)."""
     from inden.services.supply import list_purchase_orders
 
     page = run(lambda db: list_purchase_orders(db, limit=1000))
-    table = Table("PO", "Supplier", "Status", "Expected", "Lines (received/ordered)")
-    for p in (p for p in page.items if all_ or p.status in ("open", "draft")):
-        table.add_row(str(p.id), p.supplier, p.status, p.expected_at.isoformat(),
-                      ", ".join(f"{li.sku} {li.received}/{li.quantity}" for li in p.lines))
-    out.print(table)
+    chosen = [p for p in page.items if all_ or p.status in ("open", "draft")]
+    if as_json:
+        show(chosen)
+        return
+    if not chosen:
+        say(_("No open purchase orders."))
+        return
+    grid = table(_("PO"), _("Supplier"), _("Status"), _("Expected"), _("Received/ordered"))
+    for p in chosen:
+        grid.add_row(f"#{p.id}", p.supplier, _(PO_STATES[p.status]), day(p.expected_at),
+                     ", ".join(f"{li.sku} {li.received}/{li.quantity}" for li in p.lines))
+    print_table(grid)
 
 
 @po_app.command("move")
-def po_move(po_id: int, expected: Annotated[str, typer.Argument(help="New expected date, YYYY-MM-DD")]) -> None:
+def po_move(po_id: PoId, expected: Day, as_json: JsonOption = False) -> None:
     """Change a purchase order's expected date; affected backorder ETAs follow."""
-    from inden.services.schemas import PurchaseOrderPatch
+    from inden.services.schemas.supply import PurchaseOrderPatch
     from inden.services.supply import move_purchase_order
 
-    show(run(lambda db: move_purchase_order(db, po_id, PurchaseOrderPatch.model_validate({"expected_at": expected}))))
+    patch = PurchaseOrderPatch(expected_at=parse_day(expected))
+    po = run(lambda db: move_purchase_order(db, po_id, patch))
+    answer(po, lambda: _po_summary(po), as_json=as_json)
 
 
 @po_app.command("confirm")
-def po_confirm(po_id: int) -> None:
+def po_confirm(po_id: PoId, as_json: JsonOption = False) -> None:
     """Send a draft purchase order: it becomes open and backorders are pegged to it."""
     from inden.services.supply import confirm_purchase_order
 
-    show(run(lambda db: confirm_purchase_order(db, po_id)))
+    po = run(lambda db: confirm_purchase_order(db, po_id))
+    answer(po, lambda: _po_summary(po), as_json=as_json)
 
 
 @po_app.command("cancel")
-def po_cancel(po_id: int) -> None:
+def po_cancel(po_id: PoId, as_json: JsonOption = False) -> None:
     """Cancel what is still to come on a purchase order."""
     from inden.services.supply import cancel_purchase_order
 
-    show(run(lambda db: cancel_purchase_order(db, po_id)))
+    po = run(lambda db: cancel_purchase_order(db, po_id))
+    answer(po, lambda: _po_summary(po), as_json=as_json)
 
 
 @po_app.command("receive")
-def po_receive(po_id: int, line: LinesOption,
-               close: Annotated[bool, typer.Option(help="Nothing more will come: close it even if short.")] = False
-               ) -> None:
+def po_receive(
+    po_id: PoId,
+    line: LinesOption,
+    close: Annotated[bool, typer.Option(help="Nothing more will come: close it even if short.")] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Count a delivery in; it serves waiting backorders first."""
-    from inden.services.schemas import ReceiptCreate
+    from inden.services.schemas.supply import ReceiptCreate
     from inden.services.supply import receive_purchase_order
 
-    show(run(lambda db: receive_purchase_order(db, po_id, ReceiptCreate.model_validate(
-        {"lines": parse_lines(line), "close": close}))))
+    lines = parse_lines(line)
+    with user_errors():
+        receipt = ReceiptCreate.model_validate({"lines": lines, "close": close})
+    po = run(lambda db: receive_purchase_order(db, po_id, receipt))
+    answer(po, lambda: _po_summary(po), as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import err, fail, out, run
+from inden.cli.common import _, err, fail, moment, print_table, run, say, table
 from inden.config import get_settings
+from inden.i18n import N_
 from inden.services.accounts import UserRole
 
+ROLES = {"owner": N_("owner"), "staff": N_("staff")}
 users_app = typer.Typer(help="People who log in to the back office.", no_args_is_help=True)
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin",
                                              help="Read the password from standard input instead of printing a "
@@ -20,7 +22,7 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin",
 def _password_from_stdin() -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        fail("no password on standard input")
+        fail(_("no password on standard input"))
     return password
 
 
@@ -28,15 +30,19 @@ def _print_link(token: str | None, email: str) -> None:
     """The setup link alone on stdout (for scripts); what it is for on stderr."""
     base = get_settings().base_url.rstrip("/")
     if token:
-        err.print(f"Send {email} this link; it sets their password (works once, within "
-                  f"{get_settings().setup_link_hours} hours):", highlight=False)
+        err.print(_("Send %(email)s this link; it sets their password (works once, within %(hours)s hours):",
+                    email=email, hours=get_settings().setup_link_hours), highlight=False, markup=False)
         sys.stdout.write(f"{base}/setup/{token}\n")
     else:
-        err.print(f"{email} can log in at {base}/login", highlight=False)
+        err.print(_("%(email)s can log in at %(url)s", email=email, url=f"{base}/login"), highlight=False,
+                  markup=False)
 
 
 @users_app.command("add")
-def users_add(email: str, role: Annotated[UserRole, typer.Option(help="owner or staff")] = UserRole.STAFF,
+def users_add(email: Annotated[str, typer.Argument(help="Their email address; they log in with it.")],
+              role: Annotated[UserRole, typer.Option(
+                  help="owner (everything, settings and people too) or staff (the shop's daily work)")
+              ] = UserRole.STAFF,
               password_stdin: PasswordStdin = False) -> None:
     """Create an account; prints a one-time link that sets its password (or reads it with --password-stdin)."""
     from inden.services.accounts import add_user
@@ -49,28 +55,31 @@ def users_add(email: str, role: Annotated[UserRole, typer.Option(help="owner or 
 @users_app.command("list")
 def users_list() -> None:
     """Every account, its role and whether its password is set."""
-    from rich.table import Table
-
     from inden.services.accounts import list_users
 
-    table = Table("email", "role", "password set", "locale", "created")
-    for user in run(list_users):
-        table.add_row(user.email, user.role.value, "yes" if user.active else "no (setup link)", user.locale,
-                      user.created_at.date().isoformat())
-    out.print(table)
+    users = run(list_users)
+    if not users:
+        say(_("No accounts yet: add the owner with `inden users add EMAIL --role owner`."))
+        return
+    grid = table(_("Email"), _("Role"), _("Password set"), _("Language"), _("Created"))
+    for user in users:
+        grid.add_row(user.email, _(ROLES[user.role.value]), _("yes") if user.active else _("no (setup link)"),
+                     user.locale, moment(user.created_at))
+    print_table(grid)
 
 
 @users_app.command("remove")
-def users_remove(email: str) -> None:
+def users_remove(email: Annotated[str, typer.Argument(help="The account's email address.")]) -> None:
     """Delete an account and end its sessions."""
     from inden.services.accounts import remove_user
 
     run(lambda db: remove_user(db, email))
-    out.print(f"removed {email}", highlight=False)
+    say(_("Account %(email)s removed.", email=email))
 
 
 @users_app.command("reset")
-def users_reset(email: str, password_stdin: PasswordStdin = False) -> None:
+def users_reset(email: Annotated[str, typer.Argument(help="The account's email address.")],
+                password_stdin: PasswordStdin = False) -> None:
     """End an account's sessions and print a new one-time setup link (or set the password from stdin)."""
     from inden.services.accounts import reset_user
 

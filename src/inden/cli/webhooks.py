@@ -5,54 +5,82 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from inden.cli.common import out, run, show, user_errors
-from inden.services.schemas import WebhookCreate
+from inden.cli.common import (
+    JsonOption,
+    _,
+    answer,
+    note_mark,
+    print_notes,
+    print_table,
+    run,
+    say,
+    show,
+    table,
+    user_errors,
+)
+from inden.services.schemas.webhooks import WebhookCreate
 
 webhooks_app = typer.Typer(help="Send the outbox's events to your systems over HTTP (signed).",
                            invoke_without_command=True)
+WebhookId = Annotated[int, typer.Argument(help="The webhook's id (see `inden webhooks`).")]
 
 
 @webhooks_app.callback()
-def list_webhooks(context: typer.Context) -> None:
+def list_webhooks(context: typer.Context, as_json: JsonOption = False) -> None:
     """Endpoints, where each stands in the outbox, and their last error."""
     if context.invoked_subcommand is not None:
         return
     from inden.services.webhooks import list_webhooks as listed
 
-    table = Table("id", "url", "events", "active", "next event", "failures", "last error")
-    for w in run(listed):
-        table.add_row(str(w.id), w.url, ", ".join(w.events) if w.events else "all", "yes" if w.active else "NO",
-                      str(w.next_event_id), str(w.attempts), w.last_error or "")
-    out.print(table)
+    webhooks = run(listed)
+    if as_json:
+        show(webhooks)
+        return
+    if not webhooks:
+        say(_("No webhooks yet: add one with `inden webhooks add URL`."))
+        return
+    grid = table(_("Id"), _("URL"), _("Events"), _("Active"), _("Next event"), _("Failures"), _("Last error"))
+    errors: list[str] = []
+    for w in webhooks:
+        grid.add_row(str(w.id), w.url, ", ".join(w.events) if w.events else _("all"),
+                     _("yes") if w.active else _("NO"), str(w.next_event_id), str(w.attempts),
+                     note_mark(errors, w.last_error))
+    print_table(grid)
+    print_notes(errors)
 
 
 @webhooks_app.command("add")
-def add(url: str, event: Annotated[list[str] | None, typer.Option(help="Only this event type (repeat).")] = None,
-        ) -> None:
+def add(url: Annotated[str, typer.Argument(help="Where to POST the events (http:// or https://).")],
+        event: Annotated[list[str] | None, typer.Option(help="Only this event type (repeat).")] = None,
+        as_json: JsonOption = False) -> None:
     """Register URL for the events written from now on; prints its signing secret (shown only once)."""
     from inden.services.webhooks import add_webhook
 
     with user_errors():
         spec = WebhookCreate.model_validate({"url": url, "events": event or None})
-    show(run(lambda db: add_webhook(db, spec)))
+    created = run(lambda db: add_webhook(db, spec))
+    answer(created, lambda: _("Webhook #%(id)s added for %(url)s. Its signing secret (shown only once): %(secret)s",
+                              id=created.id, url=created.url, secret=created.secret), as_json=as_json)
 
 
 @webhooks_app.command("remove")
-def remove(webhook_id: int) -> None:
+def remove(webhook_id: WebhookId) -> None:
+    """Stop sending to an endpoint and forget it."""
     from inden.services.webhooks import remove_webhook
 
     run(lambda db: remove_webhook(db, webhook_id))
-    out.print(f"webhook {webhook_id} removed")
+    say(_("Webhook #%(id)s removed.", id=webhook_id))
 
 
 @webhooks_app.command("enable")
-def enable(webhook_id: int) -> None:
+def enable(webhook_id: WebhookId, as_json: JsonOption = False) -> None:
     """Restart a disabled endpoint where it stopped."""
     from inden.services.webhooks import enable_webhook
 
-    show(run(lambda db: enable_webhook(db, webhook_id)))
+    webhook = run(lambda db: enable_webhook(db, webhook_id))
+    answer(webhook, lambda: _("Webhook #%(id)s is active again, from event %(event)s.", id=webhook.id,
+                              event=webhook.next_event_id), as_json=as_json)
 
 
 @webhooks_app.command("send")
@@ -73,15 +101,14 @@ def send_due(*, once: bool = False) -> None:
             for key in totals:
                 totals[key] += getattr(report, key)
             for webhook_id in report.disabled:
-                out.print(f"[red]webhook {webhook_id} disabled[/] after failing too long; "
-                          f"`inden webhooks enable {webhook_id}` restarts it")
+                say(_("webhook %(id)s disabled after failing too long; `inden webhooks enable %(id)s` restarts it",
+                      id=webhook_id))
             if once or report.endpoints == 0 or report.failures == report.endpoints:
                 break
     finally:
         poster.close()
     if any(totals.values()):
-        out.print(f"webhooks: {totals['events']} event(s) in {totals['requests']} request(s), "
-                  f"{totals['failures']} failure(s)")
+        say(_("webhooks: %(events)s event(s) in %(requests)s request(s), %(failures)s failure(s)", **totals))
 
 
 def register(app: typer.Typer) -> None:

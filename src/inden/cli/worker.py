@@ -7,13 +7,15 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import out, run
+from inden.cli.common import _, run, say
 from inden.cli.delivery import deliver_due
 from inden.cli.webhooks import send_due
+from inden.cli.words import units
 from inden.config import get_settings
 
 
-def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] = 60.0,
+def worker(once: Annotated[bool, typer.Option(help="One round of duties, then exit.")] = False,
+           interval: Annotated[float, typer.Option(min=1, help="Seconds between rounds.")] = 60.0,
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
            deliver: Annotated[bool, typer.Option(
                help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
@@ -26,11 +28,12 @@ def worker(once: bool = False, interval: Annotated[float, typer.Option(min=1)] =
     schedule = WorkerSchedule(plan=plan, deliver=deliver, email=bool(get_settings().smtp_url))
     while True:
         tick = run(lambda db: run_tick(db, schedule, now=utcnow()))
-        for sku, units in tick.released.items():
-            out.print(f"released {sku}: {units} unit(s) allocated")
+        for sku, count in tick.released.items():
+            say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
         if (result := tick.plan) is not None:
-            out.print(f"planned {len(result.plans)} SKU(s): {len(result.suggestions)} suggestion(s), "
-                      f"{result.alerts} alert(s), {len(result.purchase_orders)} purchase order(s)")
+            say(_("planned %(count)s SKU(s): %(suggestions)s suggestion(s), %(alerts)s alert(s), %(orders)s purchase "
+                  "order(s)", count=len(result.plans), suggestions=len(result.suggestions), alerts=result.alerts,
+                  orders=len(result.purchase_orders)))
         if Duty.EMAIL in tick.due:
             deliver_due()
         if Duty.WEBHOOKS in tick.due:

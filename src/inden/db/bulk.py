@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from inden.db.models import Timestamp
 from inden.db.queue import queue_order
 from inden.domain.eta import PegSchedule
+from inden.domain.event_types import EventType
 
 
 def _schedule_rows(schedules: Mapping[int, PegSchedule]) -> list[tuple[int, int, int, int, date, date, str]]:
@@ -101,9 +102,9 @@ _PEGGED = """
 
 # An event only for a line that had a promise and whose dates moved (a confidence alone is no news).
 _NEWS = "m.old_eta IS NOT NULL AND (m.old_eta <> m.new_eta OR m.old_latest <> m.new_latest)"
-_EVENTS = """
-    SELECT 'eta_changed', :key_prefix || CAST(m.id AS VARCHAR), {payload}, :now, 0
-    FROM {moved} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
+_EVENTS = f"""
+    SELECT '{EventType.ETA_CHANGED}', :key_prefix || CAST(m.id AS VARCHAR), {{payload}}, :now, 0
+    FROM {{moved}} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
     WHERE """ + _NEWS
 
 _OUTBOX_COLUMNS = "outbox (event_type, dedup_key, payload, created_at, attempts)"
@@ -172,7 +173,7 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
     _load_schedules(connection, schedules)
     # One re-peg may move a line's promise, and another in the same transaction (same `now`) move it again:
     # a token per call, not the time, keeps each event's key unique (see the guide's outbox table).
-    params = {"now": now, "key_prefix": f"eta_changed:{uuid.uuid4().hex[:16]}:"}
+    params = {"now": now, "key_prefix": f"{EventType.ETA_CHANGED}:{uuid.uuid4().hex[:16]}:"}
     if connection.dialect.name == "postgresql":
         changed, written = session.execute(_POSTGRESQL, params).one()
         return int(changed), int(written)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     UniqueConstraint,
     text,
 )
@@ -33,13 +34,17 @@ NAMING = {
 }
 
 Timestamp = DateTime(timezone=True)
-# Waiting order lines whose promise no purchase order backs (estimated, or not pegged yet); the back office's
-# queries repeat this text exactly, so SQLite can use the partial index on it.
-UNSCHEDULED = "backordered > 0 AND (eta_confidence IS NULL OR eta_confidence <> 'scheduled')"
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for the lean statements of hot paths (no ORM unit of work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Product(Base):
@@ -81,12 +86,7 @@ class Product(Base):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (
-        Index("ix_orders_status_id", "status", "id"),
-        # The back office's order search: the shop's own order number, a customer's full email in any case.
-        Index("ix_orders_external_id", "external_id"),
-        Index("ix_orders_customer_email_lower", text("lower(customer_email)")),
-    )
+    __table_args__ = (Index("ix_orders_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(128))
@@ -121,12 +121,6 @@ class OrderLine(Base):
             postgresql_where=text("backordered > 0"),
         ),
         Index("ix_order_lines_product_id", "product_id"),
-        # The back office: waiting units with no purchase order behind their date, per product (covering)...
-        Index("ix_order_lines_unscheduled", "product_id", "backordered",
-              sqlite_where=text(UNSCHEDULED), postgresql_where=text(UNSCHEDULED)),
-        # ... and the longest wait in the shop.
-        Index("ix_order_lines_waiting_since", "order_created_at",
-              sqlite_where=text("backordered > 0"), postgresql_where=text("backordered > 0")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -145,7 +139,7 @@ class OrderLine(Base):
     # When the queue last gave this line units, and a token naming that one serving (see db.queue).
     served_at: Mapped[datetime | None] = mapped_column(Timestamp)
     served_batch: Mapped[str | None] = mapped_column(String(32), index=True)
-    # The promise shown to the customer while units wait (domain.eta); kept current by services.eta.
+    # The promise shown to the customer while units wait (domain.eta); kept current by services.steps.etas.
     eta: Mapped[date | None] = mapped_column(Date)
     eta_latest: Mapped[date | None] = mapped_column(Date)
     eta_confidence: Mapped[str | None] = mapped_column(String(16))

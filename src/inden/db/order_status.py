@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
 
-from inden.db.models import Order, OrderLine
+from inden.db.models import Order, OrderLine, table_of
 from inden.domain.orders import OrderStatus
 
 _live = func.sum(OrderLine.quantity) - func.sum(OrderLine.cancelled)
@@ -24,7 +24,7 @@ STATUS = case(
 )
 
 
-def refresh_statuses(session: Session, order_ids: Select[tuple[int]]) -> None:
+def refresh_statuses(session: Session, order_ids: Select[int]) -> None:
     """Set the status of the orders selected by `order_ids` from their lines (two statements).
 
     The orders are locked first (id order, always after the products): the UPDATE then runs with a fresh
@@ -39,7 +39,7 @@ def refresh_statuses(session: Session, order_ids: Select[tuple[int]]) -> None:
         .group_by(OrderLine.order_id)
         .subquery()
     )
-    orders = Order.__table__
+    orders = table_of(Order)
     session.execute(
         update(orders)
         .where(orders.c.id == sums.c.order_id, orders.c.status != sums.c.status)

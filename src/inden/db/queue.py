@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import Select, String, bindparam, cast, insert, literal, select, text
 from sqlalchemy.orm import Session
 
-from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp
+from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp, table_of
 from inden.db.sql import json_object
+from inden.domain.event_types import EventType
 
 QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
 
@@ -68,7 +69,7 @@ def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime)
     return batch
 
 
-def served_orders(batch: str) -> Select[tuple[int]]:
+def served_orders(batch: str) -> Select[int]:
     """The ids of the orders that one `serve_queues` call served."""
     return select(OrderLine.order_id).where(OrderLine.served_batch == batch).distinct()
 
@@ -90,8 +91,8 @@ def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
     )
     rows = (
         select(
-            literal("backorder.allocated"),
-            literal("backorder.allocated:") + cast(OrderLine.id, String) + literal(":")
+            literal(EventType.BACKORDER_ALLOCATED.value),
+            literal(f"{EventType.BACKORDER_ALLOCATED}:") + cast(OrderLine.id, String) + literal(":")
             + cast(OrderLine.backordered, String),
             payload,
             literal(now, Timestamp),
@@ -101,7 +102,7 @@ def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
         .join(Product, Product.id == OrderLine.product_id)
         .where(OrderLine.served_batch == batch)
     )
-    table = OutboxEvent.__table__
+    table = table_of(OutboxEvent)
     result = session.execute(
         insert(table).from_select(["event_type", "dedup_key", "payload", "created_at", "attempts"], rows)
     )

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from inden.config import Settings, get_settings
+
 POOL_SIZE = 10
 
 
@@ -32,10 +34,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # only queue on its row lock; and several workers must stay under the server's max_connections.
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
-    # No JIT: inden's queries are short, and a plan whose estimated cost crosses jit_above_cost spent 100-340 ms
-    # compiling to save a few (the back office's counts over 100,000 waiting lines: 380 -> 110 ms, see
-    # docs/benchmarks.md). Long analytics gain little from it here.
-    kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     return create_engine(url, **kwargs)
 
 
@@ -58,12 +56,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    """An engine and its session factory. Services open one transaction per use case with `transaction()`."""
+    """An engine, its session factory and the shop's settings. Services open one transaction per use case with
+    `transaction()` and read the settings from here (`db.settings`) or, inside a transaction, from the
+    session (`settings_of`): the edge that made the Database chose them, nothing reads the environment."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, settings: Settings | None = None, **engine_kwargs: Any) -> None:
         self.url = url
+        self.settings = settings or get_settings()
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def configured(self, settings: Settings) -> Database:
+        """The same database (engine, pool) with other settings, e.g. a test's shop."""
+        other = object.__new__(Database)
+        other.url, other.settings, other.engine, other._sessions = self.url, settings, self.engine, self._sessions
+        return other
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,7 +79,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any exception."""
-        with self._sessions() as session, session.begin():
+        with self._sessions(info={"settings": self.settings}) as session, session.begin():
             yield session
 
     @contextmanager
@@ -86,3 +93,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the Database that opened this session's transaction."""
+    settings: Settings = session.info["settings"]
+    return settings

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from inden.db.models import Product, StockMovement
+from inden.db.models import Product, StockMovement, table_of
 from inden.domain.errors import UnknownSku
 from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, movement_hash
 from inden.domain.policy import BackorderPolicy, LimitBasis, ProductRules
@@ -84,4 +84,4 @@ def record_movements(
         })
         product.on_hand += delta
     if rows:
-        session.execute(insert(StockMovement.__table__), rows)
+        session.execute(insert(table_of(StockMovement)), rows)

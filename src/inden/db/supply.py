@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from inden.db.models import PurchaseOrder, PurchaseOrderLine, Receipt, Supplier, SupplierOffer
 from inden.domain.reliability import Reliability, measure_reliability
-
-DRAFT, OPEN, RECEIVED, CANCELLED = "draft", "open", "received", "cancelled"  # purchase-order statuses
+from inden.domain.states import PurchaseOrderStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ def open_supply(session: Session, product_ids: Sequence[int]) -> dict[int, list[
         select(PurchaseOrderLine.product_id, PurchaseOrder.id, PurchaseOrder.supplier_id, PurchaseOrder.expected_at,
                PurchaseOrderLine.quantity - PurchaseOrderLine.received)
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-        .where(PurchaseOrder.status == OPEN, PurchaseOrderLine.product_id.in_(product_ids),
+        .where(PurchaseOrder.status == PurchaseOrderStatus.OPEN.value, PurchaseOrderLine.product_id.in_(product_ids),
                PurchaseOrderLine.quantity > PurchaseOrderLine.received)
         .order_by(PurchaseOrderLine.product_id, PurchaseOrder.expected_at, PurchaseOrder.id)
     ).all()
@@ -56,7 +55,7 @@ def supplier_reliability(session: Session, supplier_ids: Sequence[int] | None = 
     fills = select(
         PurchaseOrder.supplier_id, func.sum(PurchaseOrderLine.quantity), func.sum(PurchaseOrderLine.received)
     ).join(PurchaseOrderLine, PurchaseOrderLine.purchase_order_id == PurchaseOrder.id).where(
-        PurchaseOrder.status == RECEIVED
+        PurchaseOrder.status == PurchaseOrderStatus.RECEIVED.value
     ).group_by(PurchaseOrder.supplier_id)
     totals = {sid: (int(o), int(r)) for sid, o, r in session.execute(fills)}
     ids = supplier_ids if supplier_ids is not None else session.scalars(select(Supplier.id)).all()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is listed as at risk
+AT_RISK_SHOWN = 20
 
 # Waiting-time buckets in whole days: the last one is open-ended.
 AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 2), (3, 7), (8, 14), (15, None))
@@ -78,3 +82,31 @@ def wait_summary(waiting: Sequence[tuple[float, int]]) -> WaitSummary:
         lines=len(waiting), units=sum(units for _, units in waiting), mean_days=sum(ages) / len(ages),
         p50_days=_quantile(ages, 0.5), p90_days=_quantile(ages, 0.9), max_days=ages[-1], buckets=buckets,
     )
+
+
+class SkuRisk(Protocol):
+    """What decides whether a product is at risk (the per-SKU figures of the report have these)."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def estimated_units(self) -> int: ...  # units waiting without a purchase order to promise them
+    @property
+    def stockout_risk(self) -> float | None: ...  # of the pending suggestion, None without one
+    @property
+    def below_reorder_point(self) -> bool: ...
+
+
+R = TypeVar("R", bound=SkuRisk)
+
+
+def is_at_risk(figures: SkuRisk) -> bool:
+    """Customers wait with no purchase order behind them, the stock is below its reorder point, or the
+    pending suggestion's stock-out risk is at least RISKY."""
+    return bool(figures.estimated_units or figures.below_reorder_point or (figures.stockout_risk or 0) >= RISKY)
+
+
+def at_risk(figures: Iterable[R], *, limit: int = AT_RISK_SHOWN) -> list[R]:
+    """The products at risk, worst first: most units waiting unscheduled, then highest risk, then SKU."""
+    return sorted((f for f in figures if is_at_risk(f)),
+                  key=lambda f: (-f.estimated_units, -(f.stockout_risk or 0), f.sku))[:limit]

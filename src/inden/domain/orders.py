@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from inden.domain.errors import InvalidRequest
+from inden.domain.errors import InsufficientStock, InvalidRequest, NotReadyToShip
 
 
 class Fulfilment(StrEnum):
@@ -83,3 +83,27 @@ def split_cancel(sku: str, line: LineUnits, quantity: int) -> CancelSplit:
         )
     from_waiting = min(quantity, line.backordered)
     return CancelSplit(from_waiting, quantity - from_waiting)
+
+
+def units_to_ship(order_id: int, fulfilment: Fulfilment, lines: Mapping[str, LineUnits],
+                  selection: Sequence[tuple[str, int]] | None) -> list[tuple[str, int]]:
+    """(SKU, units) to ship: every allocated unit when `selection` is None, else the selected units.
+
+    Raises NotReadyToShip for a `complete` order with units still waiting, InvalidRequest when nothing is
+    allocated or a SKU is not on the order, InsufficientStock when a line has fewer allocated units than asked.
+    """
+    waiting = sum(line.backordered for line in lines.values())
+    if fulfilment is Fulfilment.COMPLETE and waiting:
+        raise NotReadyToShip(order_id, waiting=waiting)
+    if selection is None:
+        chosen = [(sku, line.allocated) for sku, line in lines.items() if line.allocated]
+        if not chosen:
+            raise InvalidRequest(f"Order {order_id} has no allocated units to ship.", order_id=order_id)
+        return chosen
+    for sku, _ in selection:
+        if sku not in lines:
+            raise InvalidRequest(f"Order {order_id} has no line for SKU {sku!r}.", sku=sku)
+    for sku, quantity in selection:
+        if quantity > lines[sku].allocated:
+            raise InsufficientStock(sku, requested=quantity, available=lines[sku].allocated, what="allocated")
+    return list(selection)

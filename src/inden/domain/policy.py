@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from inden.domain.stock import StockLevel
@@ -38,3 +39,11 @@ def backorder_room(rules: ProductRules, stock: StockLevel) -> int | None:
     if rules.backorder_limit is None:
         return None
     return max(rules.backorder_limit - stock.backordered, 0)
+
+
+def is_released(policy: str, release_at: date | None, today: date) -> bool:
+    """False for a pre-order before its release date: its stock is held for the launch and nothing ships.
+
+    `policy` is a BackorderPolicy value. Every other product is always released.
+    """
+    return not (policy == BackorderPolicy.PREORDER and release_at is not None and release_at > today)

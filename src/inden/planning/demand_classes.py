@@ -36,11 +36,6 @@ class DemandClass(StrEnum):
     ERRATIC = "erratic"
     LUMPY = "lumpy"
 
-    @property
-    def is_sporadic(self) -> bool:
-        """True for classes with many zero days, where Croston-type models apply."""
-        return self in (DemandClass.INTERMITTENT, DemandClass.LUMPY)
-
 
 def classify(adi: float, cv2: float) -> DemandClass:
     """The Syntetos–Boylan class of one SKU from its ADI (>= 1, inf if it never sold) and CV² (>= 0)."""

@@ -151,8 +151,19 @@ class SimulationResult:
         return 1 - self.cycles_with_stockout / self.cycles if self.cycles else 1.0
 
 
+def _aligned_sum(series: Sequence[IntArray]) -> IntArray:
+    """Daily series of different lengths summed day by day, aligned at their last day (replays that end on
+    the same day but started on different days)."""
+    longest = max(len(s) for s in series)
+    total = np.zeros(longest, dtype=np.int64)
+    for s in series:
+        total[longest - len(s):] += s
+    return total
+
+
 def pooled(results: Sequence[SimulationResult]) -> SimulationResult:
-    """Several SKUs' results as one portfolio: counts and costs added, rates recomputed from the totals."""
+    """Several SKUs' results as one portfolio: counts and costs added, rates recomputed from the totals;
+    daily series added day by day, aligned at the end (a SKU with a shorter replay adds nothing before it)."""
     if not results:
         raise ValueError("nothing to pool")
     return SimulationResult(
@@ -166,9 +177,9 @@ def pooled(results: Sequence[SimulationResult]) -> SimulationResult:
         average_inventory=sum(r.average_inventory for r in results),
         holding_cost=sum(r.holding_cost for r in results),
         orders_placed=sum(r.orders_placed for r in results),
-        on_hand=np.sum([r.on_hand for r in results], axis=0),
-        backordered=np.sum([r.backordered for r in results], axis=0),
-        inventory_position=np.sum([r.inventory_position for r in results], axis=0),
+        on_hand=_aligned_sum([r.on_hand for r in results]),
+        backordered=_aligned_sum([r.backordered for r in results]),
+        inventory_position=_aligned_sum([r.inventory_position for r in results]),
     )
 
 
@@ -346,15 +357,35 @@ def compare_policies(
     ]
 
 
+def warmup_days_for(history_days: int, *, longest: int = 91) -> int:
+    """Days of a history to learn from before the replay: half of it, at most `longest` (a quarter), so a
+    short history is still replayed over as many days as it was learnt from."""
+    return min(longest, history_days // 2)
+
+
 # --- the chart -----------------------------------------------------------------------------------------------
 
 
-def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, title: str) -> Path:
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """The chart's words, in the reader's language (the caller translates them)."""
+
+    on_hand: str = "units on hand"
+    backordered: str = "units backordered"
+    day: str = "day of the replay"
+    columns: tuple[str, ...] = ("policy", "fill rate", "cycle service", "units backordered", "backorder-days",
+                                "avg inventory", "holding cost", "orders")
+
+
+def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, title: str,
+                labels: ChartLabels | None = None, table_rows: Sequence[Sequence[str]] | None = None) -> Path:
     """Write a PNG: units on hand and units backordered per day for each policy, with a table of fill rate,
-    cycle service level, units backordered, backorder-days, average inventory and holding cost. Returns
-    `path`. matplotlib (Agg back-end) is loaded only here."""
+    cycle service level, units backordered, backorder-days, average inventory and holding cost (`table_rows`:
+    those cells formatted by the caller for its reader, one row per result). Returns `path`. matplotlib (Agg
+    back-end) is loaded only here."""
     if not results:
         raise ValueError("no results to chart")
+    labels = labels or ChartLabels()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -368,20 +399,19 @@ def write_chart(results: Sequence[tuple[str, SimulationResult]], path: Path, *, 
         stock.plot(result.on_hand, label=name, linewidth=1)
         waiting.plot(result.backordered, label=name, linewidth=1)
     stock.set_title(title)
-    stock.set_ylabel("units on hand")
-    waiting.set_ylabel("units backordered")
-    waiting.set_xlabel("day of the replay")
+    stock.set_ylabel(labels.on_hand)
+    waiting.set_ylabel(labels.backordered)
+    waiting.set_xlabel(labels.day)
     for axes in (stock, waiting):
         axes.legend(loc="upper right")
         axes.grid(alpha=0.3)
     table.axis("off")
-    rows = [
+    rows = [list(row) for row in table_rows] if table_rows is not None else [
         [name, f"{r.fill_rate:.1%}", f"{r.cycle_service_level:.1%}", f"{r.units_backordered:,}",
          f"{r.backorder_days:,}", f"{r.average_inventory:,.1f}", f"{r.holding_cost:,.2f}", f"{r.orders_placed:,}"]
         for name, r in results
     ]
-    columns = ["policy", "fill rate", "cycle service", "units backordered", "backorder-days",
-               "avg inventory", "holding cost", "orders"]
+    columns = list(labels.columns)
     waiting.set_ylim(bottom=0)
     grid = table.table(cellText=rows, colLabels=columns, loc="center", cellLoc="center")
     grid.auto_set_font_size(False)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings
+from inden.config import Settings
 from inden.db.models import LoginAttempt, User, UserSession
 from inden.db.session import Database
 from inden.domain.errors import DomainError, InvalidRequest, NotFound, RateLimited
@@ -124,7 +124,7 @@ def add_user(db: Database, email: str, role: UserRole, *, password: str | None =
              now: datetime | None = None, settings: Settings | None = None) -> str | None:
     """Create a user. With `password` the account is ready; without, returns the secret of a one-time setup
     link (`/setup/{secret}`). Raises DuplicateUser, WeakPassword, InvalidRequest (address)."""
-    settings = settings or get_settings()
+    settings = settings or db.settings
     now = now or utcnow()
     email = normal_email(email)
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
@@ -165,7 +165,7 @@ def reset_user(db: Database, email: str, *, password: str | None = None, now: da
                settings: Settings | None = None) -> str | None:
     """End a user's sessions and either set `password` or return a new one-time setup secret (the old password
     stops working). Raises UnknownUser, WeakPassword."""
-    settings = settings or get_settings()
+    settings = settings or db.settings
     now = now or utcnow()
     if password is not None:
         _check_password(password)
@@ -228,7 +228,7 @@ def log_in(db: Database, email: str, password: str, *, client: str, now: datetim
     Raises LoginThrottled after too many failures for the address or the client (checked before the password),
     BadLogin otherwise (the failure is recorded, in its own transaction so that it sticks).
     """
-    settings = settings or get_settings()
+    settings = settings or db.settings
     now = now or utcnow()
     email, client = normal_email(email)[:254], client[:64]
     with db.transaction() as session:
@@ -259,7 +259,7 @@ def _verifies(password_hash: str, password: str) -> bool:
 def session_account(db: Database, token: str, *, now: datetime | None = None,
                     settings: Settings | None = None) -> Account | None:
     """The account of a live session (its idle clock restarts), or None for an unknown or idle one."""
-    settings = settings or get_settings()
+    settings = settings or db.settings
     now = now or utcnow()
     idle = timedelta(minutes=settings.session_idle_minutes)
     with db.transaction() as session:
@@ -293,7 +293,7 @@ def set_locale(db: Database, user_id: int, locale: str) -> None:
 
 def end_idle_sessions(db: Database, *, now: datetime | None = None, settings: Settings | None = None) -> int:
     """Delete sessions idle past the limit (the worker's housekeeping); returns how many."""
-    settings = settings or get_settings()
+    settings = settings or db.settings
     cutoff = (now or utcnow()) - timedelta(minutes=settings.session_idle_minutes)
     with db.transaction() as session:
         done = session.execute(delete(UserSession).where(UserSession.last_seen_at < cutoff))

@@ -12,14 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
-from inden.config import get_settings
 from inden.db.models import LostDemand, OrderLine, Product, ReplenishmentSuggestion
 from inden.db.session import Database
-from inden.domain.analytics import Demand, wait_summary
-from inden.services.planning import PENDING
-from inden.services.schemas import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
+from inden.domain.analytics import Demand, at_risk, wait_summary
+from inden.domain.eta import EtaConfidence
+from inden.domain.states import SuggestionStatus
+from inden.services.schemas.analytics import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
-RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is listed as at risk
 DAY = timedelta(days=1)
 
 
@@ -49,10 +48,8 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
         waiting=WaitingOut(**asdict(summary), scheduled_units=sum(u for _, u, sure in _all(waiting) if sure),
                            estimated_units=sum(u for _, u, sure in _all(waiting) if not sure)),
         lost_value=sum((s.lost_value or Decimal(0) for s in skus), Decimal(0)),
-        currency=get_settings().currency,
-        at_risk=sorted((s for s in skus if s.estimated_units or s.below_reorder_point
-                        or (s.stockout_risk or 0) >= RISKY),
-                       key=lambda s: (-s.estimated_units, -(s.stockout_risk or 0), s.sku))[:20],
+        currency=db.settings.currency,
+        at_risk=at_risk(skus),
         skus=skus[:100],
     )
 
@@ -84,14 +81,15 @@ def _waiting(session: Session, now: datetime) -> dict[int, list[Wait]]:
     rows = session.execute(select(OrderLine.product_id, OrderLine.order_created_at, OrderLine.backordered,
                                   OrderLine.eta_confidence).where(OrderLine.backordered > 0))
     for product_id, created_at, units, confidence in rows:
-        lines[product_id].append(((now - as_utc(created_at)) / DAY, units, confidence == "scheduled"))
+        lines[product_id].append(((now - as_utc(created_at)) / DAY, units, confidence == EtaConfidence.SCHEDULED))
     return lines
 
 
 def _pending_risks(session: Session) -> dict[int, tuple[float, int]]:
     """Per product id: (stock-out risk, suggestion id) of the latest plan's pending suggestion."""
     rows = session.execute(select(ReplenishmentSuggestion.product_id, ReplenishmentSuggestion.figures,
-                                  ReplenishmentSuggestion.id).where(ReplenishmentSuggestion.status == PENDING))
+                                  ReplenishmentSuggestion.id)
+                           .where(ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value))
     return {product_id: (float(figures.get("risk", 0.0)), suggestion_id) for product_id, figures, suggestion_id in rows}
 
 

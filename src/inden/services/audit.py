@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, func, select, text
 from sqlalchemy.orm import Session
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.models import OrderLine, Product, StockMovement
-from inden.db.session import Database
+from inden.db.session import Database, settings_of
 from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, movement_hash
+from inden.domain.policy import is_released
 
 
 @dataclass
@@ -114,13 +114,13 @@ def _check_ledger(session: Session, report: AuditReport) -> None:
 
 def _check_queue_served(session: Session, report: AuditReport) -> None:
     """Invariant 4, as far as the state shows it: no units sit available while customers wait for them."""
-    today = shop_today(utcnow())
+    today = shop_date(utcnow(), settings_of(session).timezone)
     rows = session.execute(
-        text("SELECT sku, on_hand - allocated AS available, backordered FROM products "
-             "WHERE backordered > 0 AND on_hand > allocated "
-             "AND NOT (backorder_policy = 'preorder' AND release_at IS NOT NULL AND release_at > :today) "
-             "ORDER BY sku").bindparams(bindparam("today", type_=Date)),
-        {"today": today},
+        text("SELECT sku, on_hand - allocated AS available, backordered, backorder_policy, release_at FROM products "
+             "WHERE backordered > 0 AND on_hand > allocated ORDER BY sku")
+        .columns(release_at=Date)
     ).all()
-    for sku, available, backordered in rows:
+    for sku, available, backordered, policy, release_at in rows:
+        if not is_released(policy, release_at, today):
+            continue  # a pre-order's stock is held for its launch
         report.problems.append(f"{sku}: {available} unit(s) available while {backordered} wait on backorder")

@@ -29,21 +29,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings
-from inden.db.models import OutboxEvent, Product
+from inden.config import Settings
+from inden.db.models import OutboxEvent, Product, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
-from inden.notify.email import (
-    EMAILED_EVENTS,
-    Mailer,
-    MailerUnavailable,
-    MessageDeferred,
-    MessageRejected,
-    addressee,
-    compose,
-    eta_digest,
-    skus_of,
-)
+from inden.domain.event_types import EventType
+from inden.notify.render import EMAILED_EVENTS, addressee, compose, eta_digest, skus_of
+from inden.notify.smtp import Mailer, MailerUnavailable, MessageDeferred, MessageRejected
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +61,7 @@ class Notice:
 
     def payload(self) -> dict[str, Any]:
         """What the email is made from. Raises (KeyError, TypeError …) on a malformed payload."""
-        if self.event_type == "eta_changed":
+        if self.event_type == EventType.ETA_CHANGED:
             return eta_digest([e.payload for e in self.events])
         return self.events[0].payload
 
@@ -109,7 +101,7 @@ def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
     the mail server cannot be reached the round stops and the unsent rows are released untouched (no attempt
     is charged to them): `report.unavailable` says why. Returns what happened, per event.
     """
-    settings = get_settings()
+    settings = db.settings
     now = as_utc(now or utcnow()).astimezone(UTC)
     events, names = _claim(db, now=now, limit=limit or settings.delivery_batch)
     report = DeliveryReport(claimed=len(events))
@@ -135,10 +127,10 @@ def notices(events: Sequence[ClaimedEvent]) -> Iterator[Notice]:
 
     by_order: dict[Any, list[ClaimedEvent]] = {}
     for event in events:
-        if event.event_type == "eta_changed" and order_of(event) is not None:
+        if event.event_type == EventType.ETA_CHANGED and order_of(event) is not None:
             by_order.setdefault(order_of(event), []).append(event)
     for event in events:
-        group = by_order.get(order_of(event)) if event.event_type == "eta_changed" else None
+        group = by_order.get(order_of(event)) if event.event_type == EventType.ETA_CHANGED else None
         if not group:
             yield Notice(event.event_type, (event,))
         elif group[0] is event:
@@ -154,7 +146,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
     try:
         payload = notice.payload()
         to = addressee(notice.event_type, payload, settings=settings)
-        if to is None or (notice.event_type == "eta_changed" and not payload["changes"]):
+        if to is None or (notice.event_type == EventType.ETA_CHANGED and not payload["changes"]):
             return Outcome("skipped")
         message = compose(notice.event_type, payload, to=to, product_names=names, settings=settings,
                           dedup_keys=[e.dedup_key for e in notice.events])
@@ -213,7 +205,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** (attempts - 1))
 
 
-_outbox = OutboxEvent.__table__
+_outbox = table_of(OutboxEvent)
 # Only rows still undelivered are touched: if a lease ran out and another worker delivered a row meanwhile,
 # its record stands. A NULL new_last_error keeps the one there (a release or a success is no news).
 _SET_STATE = (

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inden.db.models import LostDemand, OrderLine, Product, SalesHistory
+from inden.planning.demand_grid import daily_demand
 
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 REFUSED_FOR_STOCK = "out_of_stock"  # LostDemand.reason of the line that had no stock (services.orders)
-COLUMNS = ["unique_id", "ds", "y", "censored"]
 
 
 def _shop_days(moments: pd.Series, timezone: str) -> pd.Series:
@@ -39,7 +40,7 @@ def load_demand_history(session: Session, *, since: date, until: date, timezone:
     start = datetime.combine(since, time.min, zone).astimezone(UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, zone).astimezone(UTC)
 
-    def scoped(query, column):  # type: ignore[no-untyped-def]
+    def scoped(query: Q, column: InstrumentedAttribute[int]) -> Q:
         return query if product_ids is None else query.where(column.in_(product_ids))
 
     ordered = pd.DataFrame(session.execute(scoped(
@@ -62,29 +63,10 @@ def load_demand_history(session: Session, *, since: date, until: date, timezone:
     lost["ds"] = _shop_days(lost["at"], timezone)
     lost["censored"] = lost["reason"] == REFUSED_FOR_STOCK
     imported["ds"] = pd.to_datetime(imported["ds"])
-    events = pd.concat([
+    demand = pd.concat([
         ordered[["product_id", "ds", "y"]].assign(censored=False),
         lost[["product_id", "ds", "y", "censored"]],
         imported.assign(censored=False),
     ], ignore_index=True)
-    if events.empty:
-        return pd.DataFrame({"unique_id": pd.Series(dtype=str), "ds": pd.Series(dtype="datetime64[ns]"),
-                             "y": pd.Series(dtype=float), "censored": pd.Series(dtype=bool)})
-    daily = events.groupby(["product_id", "ds"], as_index=False).agg(y=("y", "sum"), censored=("censored", "any"))
-
     products["first"] = _shop_days(products["created_at"], timezone)
-    first_seen = daily.groupby("product_id")["ds"].min().rename("first_sale")
-    spans = products.merge(first_seen, on="product_id")
-    spans["start"] = spans[["first", "first_sale"]].min(axis=1).clip(lower=pd.Timestamp(since))
-    last = pd.Timestamp(until)
-    days = ((last - spans["start"]).dt.days + 1).to_numpy()
-    offsets = np.arange(days.sum()) - np.repeat(np.cumsum(days) - days, days)  # 0..n-1 within each SKU
-    grid = pd.DataFrame({
-        "product_id": np.repeat(spans["product_id"].to_numpy(), days),
-        "unique_id": np.repeat(spans["unique_id"].to_numpy(), days),
-        "ds": np.repeat(spans["start"].to_numpy(), days) + pd.to_timedelta(offsets, unit="D"),
-    })
-    frame = grid.merge(daily, on=["product_id", "ds"], how="left")
-    frame["y"] = pd.to_numeric(frame["y"]).astype(float).fillna(0.0)
-    frame["censored"] = frame["censored"].astype("boolean").fillna(False).astype(bool)
-    return frame[COLUMNS].sort_values(["unique_id", "ds"], ignore_index=True)
+    return daily_demand(demand, products, since=since, until=until)

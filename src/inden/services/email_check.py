@@ -5,18 +5,17 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from inden.config import Settings, get_settings
+from inden.config import Settings
 from inden.domain.errors import InvalidRequest
 from inden.i18n import N_, translate
-from inden.notify.email import SendFailed, SmtpMailer
+from inden.notify.smtp import SendFailed, SmtpMailer
 
 SUBJECT = N_("inden test email")
 BODY = N_("This is a test from %(shop)s. If you can read it, inden can send your customers email.")
 
 
-def send_test_email(to: str, *, locale: str, settings: Settings | None = None) -> None:
+def send_test_email(to: str, *, locale: str, settings: Settings) -> None:
     """Send one message to `to` now. Raises InvalidRequest when no SMTP server is set or it refused."""
-    settings = settings or get_settings()
     if not settings.smtp_url:
         raise InvalidRequest("No email server is set (INDEN_SMTP_URL).", reason="no_smtp")
     message = EmailMessage()

@@ -8,16 +8,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc, utcnow
-from inden.config import get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
 from inden.db.models import DemandEvent, DemandEventSku, Product
-from inden.db.session import Database
+from inden.db.session import Database, settings_of
 from inden.domain.errors import NotFound, UnknownSku
 from inden.planning.replenishment import EventDemand
+from inden.planning.uplift import BASELINE_DAYS, measure_uplift
 from inden.services.demand import load_demand_history
-from inden.services.schemas import EventCreate, EventOut
-
-BASELINE_DAYS = 28  # the measured uplift compares the window with this many days before it
+from inden.services.schemas.planning import EventCreate, EventOut
 
 
 def _event_skus(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
@@ -42,22 +40,13 @@ def _measured(session: Session, events: list[DemandEvent], skus: dict[int, list[
         return {}
     ids = list(session.scalars(select(Product.id).where(Product.sku.in_({s for e in past for s in skus[e.id]}))))
     history = load_demand_history(session, since=min(e.starts_on for e in past) - timedelta(days=BASELINE_DAYS),
-                                  until=max(e.ends_on for e in past), timezone=get_settings().timezone,
+                                  until=max(e.ends_on for e in past), timezone=settings_of(session).timezone,
                                   product_ids=ids)
-    seen = history[~history["censored"]]
-    seen = seen.assign(day=seen["ds"].dt.date) if len(seen) else seen.assign(day=[])
     measured: dict[int, Measured] = {}
     for event in past:
-        window = seen[seen["unique_id"].isin(skus[event.id])
-                      & (seen["day"] >= event.starts_on - timedelta(days=BASELINE_DAYS))
-                      & (seen["day"] <= event.ends_on)]
-        daily = window.groupby("day")["y"].sum()
-        before = daily[[d < event.starts_on for d in daily.index]]
-        during = daily[[d >= event.starts_on for d in daily.index]]
-        if before.empty or during.empty:
-            continue
-        baseline, actual = float(before.mean()), float(during.mean())
-        measured[event.id] = ((actual / baseline if baseline > 0 else None), baseline, actual)
+        found = measure_uplift(history, skus[event.id], event.starts_on, event.ends_on, baseline_days=BASELINE_DAYS)
+        if found is not None:
+            measured[event.id] = (found.uplift, found.baseline_per_day, found.actual_per_day)
     return measured
 
 
@@ -87,12 +76,12 @@ def create_event(db: Database, spec: EventCreate, *, now: datetime | None = None
         session.add(event)
         session.flush()
         session.execute(insert(DemandEventSku), [{"event_id": event.id, "product_id": ids[s]} for s in spec.skus])
-        return _views(session, [event], shop_today(now))[0]
+        return _views(session, [event], shop_date(now, db.settings.timezone))[0]
 
 
 def list_events(db: Database, *, now: datetime | None = None) -> list[EventOut]:
     """Every event, latest start first, with the measured uplift of those that have ended."""
-    today = shop_today(now or utcnow())
+    today = shop_date(now or utcnow(), db.settings.timezone)
     with db.transaction() as session:
         events = list(session.scalars(select(DemandEvent).order_by(DemandEvent.starts_on.desc(), DemandEvent.id)))
         return _views(session, events, today)

@@ -11,9 +11,9 @@ from inden.db.models import Order, OrderLine
 from inden.db.session import Database
 from inden.db.stock import lock_products_by_id
 from inden.domain.errors import UnknownOrder
-from inden.services.eta import refresh_etas
 from inden.services.order_views import order_view
-from inden.services.schemas import OrderOut
+from inden.services.schemas.orders import OrderOut
+from inden.services.steps.etas import refresh_etas
 
 
 def set_priority(db: Database, order_id: int, priority: int, *, now: datetime | None = None) -> OrderOut:

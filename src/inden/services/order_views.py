@@ -14,7 +14,8 @@ from inden.db.session import Database
 from inden.domain.errors import UnknownOrder, UnknownSku
 from inden.domain.orders import OrderStatus
 from inden.services.pagination import decode_cursor, encode_cursor, invalid_cursor
-from inden.services.schemas import BackorderOut, CustomerOut, OrderLineOut, OrderOut, Page
+from inden.services.schemas.common import Page
+from inden.services.schemas.orders import BackorderOut, CustomerOut, OrderLineOut, OrderOut
 
 
 def order_view(session: Session, order_id: int) -> OrderOut:

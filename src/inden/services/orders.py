@@ -3,47 +3,37 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from inden.clock import utcnow
-from inden.config import shop_today
-from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine
+from inden.clock import shop_date, utcnow
+from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine, table_of
 from inden.db.order_status import refresh_statuses
+from inden.db.outbox import Event, emit
 from inden.db.session import Database
-from inden.db.stock import lock_products, lock_products_by_id, product_rules, record_movements, stock_level
-from inden.db.supply import incoming_units
+from inden.db.stock import lock_products, lock_products_by_id, record_movements
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
 from inden.domain.errors import (
     CustomerLimitExceeded,
     IdempotencyConflict,
-    InsufficientStock,
     InvalidRequest,
-    NotReadyToShip,
     OutOfStock,
     UnknownOrder,
 )
+from inden.domain.event_types import EventType
 from inden.domain.ledger import MovementKind
-from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel
-from inden.domain.policy import LimitBasis, ProductRules
-from inden.domain.stock import StockLevel
-from inden.notify.outbox import Event, emit
-from inden.services.eta import Joining, is_released, place_in_queue, refresh_etas
+from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel, units_to_ship
 from inden.services.order_views import order_view
-from inden.services.schemas import (
-    CustomerOut,
-    LineIn,
-    OrderCreate,
-    OrderLineOut,
-    OrderOut,
-    ShipmentOut,
-    ShippedLine,
-)
-from inden.services.stock import serve_waiting
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import CustomerOut, OrderCreate, OrderLineOut, OrderOut, ShipmentOut, ShippedLine
+from inden.services.steps.decisions import decision_snapshots
+from inden.services.steps.etas import Joining, place_in_queue, refresh_etas
+from inden.services.steps.serving import serve_waiting
 
 # --- placing ---------------------------------------------------------------------------------------------
 
@@ -57,7 +47,7 @@ def place_order(
     With `idempotency_key`, a retry with the same body gets the first outcome again and changes nothing;
     another body raises IdempotencyConflict.
     """
-    clock = (lambda: now) if now else utcnow
+    clock: Callable[[], datetime] = (lambda: now) if now else utcnow
     fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     try:
         with db.transaction() as session:
@@ -72,7 +62,7 @@ def place_order(
             _check_customer_limits(session, request, products)
             decision = take_order(
                 [LineRequest(line.sku, line.quantity) for line in request.lines],
-                decision_snapshots(session, products, today=shop_today(placed_at)),
+                decision_snapshots(session, products, today=shop_date(placed_at, db.settings.timezone)),
             )
             if decision.accepted:
                 order = _create_order(session, request, decision, products, now=placed_at)
@@ -122,18 +112,6 @@ def _remember(session: Session, key: str | None, status_code: int, response: dic
         )
 
 
-def decision_snapshots(
-    session: Session, products: dict[str, Product], *, today: date
-) -> dict[str, tuple[ProductRules, StockLevel]]:
-    """What the domain needs to decide an order: each product's rules and stock (incoming only if it counts)."""
-    capped = [p.id for p in products.values() if p.backorder_limit_basis == LimitBasis.INCOMING.value]
-    incoming = incoming_units(session, capped) if capped else {}
-    return {
-        sku: (product_rules(p, released=is_released(p, today)), stock_level(p, incoming=incoming.get(p.id, 0)))
-        for sku, p in products.items()
-    }
-
-
 def _check_customer_limits(session: Session, request: OrderCreate, products: dict[str, Product]) -> None:
     """Limited editions: refuse a customer who would pass `max_per_customer` (the products are locked)."""
     for line in request.lines:
@@ -161,7 +139,7 @@ def _create_order(
     ], now=now)
     status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
     customer = request.customer
-    orders, order_lines, product_table = Order.__table__, OrderLine.__table__, Product.__table__  # Core: lean
+    orders, order_lines, product_table = table_of(Order), table_of(OrderLine), table_of(Product)  # Core: lean
     order_id = session.execute(insert(orders).returning(orders.c.id), {
         "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
         "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
@@ -207,7 +185,7 @@ def _create_order(
 def _announce_backorder(session: Session, view: OrderOut, *, now: datetime) -> None:
     waiting = [line for line in view.lines if line.backordered]
     if waiting:
-        emit(session, [Event("order.backordered", f"order.backordered:{view.id}", {
+        emit(session, [Event(EventType.ORDER_BACKORDERED, f"order.backordered:{view.id}", {
             "order_id": view.id,
             "customer": view.customer.model_dump(),
             "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta", "eta_latest",
@@ -297,7 +275,7 @@ def cancel_order(
         refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
         cancelled = sum(line.cancelled for line in lines.values())
-        emit(session, [Event("order.cancelled", f"order.cancelled:{order_id}:{cancelled}", {
+        emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
             "order_id": order_id,
             "customer": {"email": order.customer_email, "locale": order.customer_locale},
             "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
@@ -316,21 +294,14 @@ def ship_order(
     now = now or utcnow()
     with db.transaction() as session:
         order, lines, products = _lock_order(session, order_id)
-        waiting = sum(line.backordered for line in lines.values())
-        if order.fulfilment == Fulfilment.COMPLETE.value and waiting:
-            raise NotReadyToShip(order_id, waiting=waiting)
-        if selection is None:
-            chosen = [(sku, line, line.allocated) for sku, line in lines.items() if line.allocated]
-            if not chosen:
-                raise InvalidRequest(f"Order {order_id} has no allocated units to ship.", order_id=order_id)
-        else:
-            chosen = _selected(order_id, lines, selection)
+        units = {sku: _units(line) for sku, line in lines.items()}
+        asked = None if selection is None else [(item.sku, item.quantity) for item in selection]
+        to_ship = units_to_ship(order_id, Fulfilment(order.fulfilment), units, asked)
+        chosen = [(sku, lines[sku], quantity) for sku, quantity in to_ship]
         shipment = Shipment(order_id=order_id, created_at=now)
         session.add(shipment)
         session.flush()
-        for sku, line, quantity in chosen:
-            if quantity > line.allocated:
-                raise InsufficientStock(sku, requested=quantity, available=line.allocated, what="allocated")
+        for _, line, quantity in chosen:
             product = products[line.product_id]
             product.allocated -= quantity
             line.allocated -= quantity
@@ -341,7 +312,7 @@ def ship_order(
                          now=now)
         refresh_statuses(session, select(Order.id).where(Order.id == order_id))
         shipped = [ShippedLine(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
-        emit(session, [Event("order.shipped", f"order.shipped:{shipment.id}", {
+        emit(session, [Event(EventType.ORDER_SHIPPED, f"order.shipped:{shipment.id}", {
             "order_id": order_id, "shipment_id": shipment.id,
             "customer": {"email": order.customer_email, "locale": order.customer_locale},
             "lines": [s.model_dump() for s in shipped],

@@ -6,23 +6,22 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.models import Product
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id
 from inden.domain.errors import InvalidRequest
 from inden.domain.policy import BackorderPolicy
-from inden.services.eta import refresh_etas
-from inden.services.stock import serve_waiting
-from inden.services.subscriptions import signed_up_products, tell_sign_ups
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.restock import signed_up_products, tell_sign_ups
+from inden.services.steps.serving import serve_waiting
 
 
 def release(db: Database, sku: str, *, now: datetime | None = None) -> int:
     """Launch a pre-order product today: its stock on hand goes to the waiting pre-orders in allocation
     order; the rest keep waiting as ordinary backorders with pegged ETAs. Returns the units allocated."""
     now = now or utcnow()
-    today = shop_today(now)
+    today = shop_date(now, db.settings.timezone)
     with db.transaction() as session:
         product = lock_products(session, [sku])[sku]
         if product.backorder_policy != BackorderPolicy.PREORDER.value:
@@ -39,7 +38,7 @@ def release_due(db: Database, *, now: datetime | None = None) -> dict[str, int]:
     """The worker's tick: serve every pre-order whose release date has come, and tell its confirmed
     back-in-stock sign-ups it is on sale. Returns units allocated per SKU."""
     now = now or utcnow()
-    today = shop_today(now)
+    today = shop_date(now, db.settings.timezone)
     with db.transaction() as session:
         due = session.scalars(select(Product.id).where(
             Product.backorder_policy == BackorderPolicy.PREORDER.value, Product.release_at <= today,

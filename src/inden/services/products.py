@@ -13,20 +13,13 @@ from inden.clock import as_utc, utcnow
 from inden.db.models import Product
 from inden.db.session import Database
 from inden.db.stock import lock_products
-from inden.db.supply import incoming_units
-from inden.domain.errors import DuplicateSku, UnknownSku
+from inden.domain.errors import DuplicateSku
 from inden.services.pagination import keyset_page
-from inden.services.schemas import Page, ProductCreate, ProductOut, ProductPatch, StockOut
-
-
-def stock_views(session: Session, products: Sequence[Product]) -> dict[str, StockOut]:
-    """Each product's stock as the API shows it, keyed by SKU (one query for the incoming units of all)."""
-    incoming = incoming_units(session, [p.id for p in products])
-    return {
-        p.sku: StockOut(on_hand=p.on_hand, allocated=p.allocated, available=max(p.on_hand - p.allocated, 0),
-                        backordered=p.backordered, incoming=incoming.get(p.id, 0))
-        for p in products
-    }
+from inden.services.schemas.common import Page
+from inden.services.schemas.products import ProductCreate, ProductOut, ProductPatch
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.lookup import find_product, stock_views
+from inden.services.steps.serving import serve_waiting
 
 
 def product_views(session: Session, products: Sequence[Product]) -> list[ProductOut]:
@@ -42,13 +35,6 @@ def product_views(session: Session, products: Sequence[Product]) -> list[Product
         )
         for p in products
     ]
-
-
-def find_product(session: Session, sku: str) -> Product:
-    product = session.scalar(select(Product).where(Product.sku == sku))
-    if product is None:
-        raise UnknownSku(sku)
-    return product
 
 
 def create_product(db: Database, spec: ProductCreate, *, now: datetime | None = None) -> ProductOut:
@@ -70,9 +56,6 @@ def create_product(db: Database, spec: ProductCreate, *, now: datetime | None = 
 
 def update_product(db: Database, sku: str, patch: ProductPatch, *, now: datetime | None = None) -> ProductOut:
     """Change the fields present in `patch`. Stock is changed only through adjustments and orders."""
-    from inden.services.eta import refresh_etas  # the stock services build on this module
-    from inden.services.stock import serve_waiting
-
     now = now or utcnow()
     with db.transaction() as session:
         product = lock_products(session, [sku])[sku]

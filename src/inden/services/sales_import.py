@@ -20,12 +20,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import bindparam, delete, insert, select
 
 from inden.clock import utcnow
-from inden.db.models import Product, SalesHistory
+from inden.db.models import Product, SalesHistory, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
 from inden.i18n import N_
 from inden.services.csv_problems import Problems
-from inden.services.schemas import MAX_UNITS, SKU_PATTERN
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
 
 REQUIRED = ("date", "sku", "quantity")
 UNKNOWN_SKU = N_("no product with SKU %(value)s (add it first, or import with --create-products)")
@@ -144,7 +144,7 @@ def import_sales(db: Database, text: str, *, create_products: bool = False,
         for sku, day in totals:
             low, high = span.get(sku, (day, day))
             span[sku] = (min(low, day), max(high, day))
-        table = SalesHistory.__table__
+        table = table_of(SalesHistory)
         session.execute(  # one statement, executed for every SKU's span
             delete(table).where(table.c.product_id == bindparam("pid"), table.c.day >= bindparam("low"),
                                 table.c.day <= bindparam("high")),

@@ -1,54 +1,23 @@
-"""Stock movements and serving the backorder queue with freed units."""
+"""Counting stock in and out; units counted in serve the backorder queue first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from inden.clock import utcnow
-from inden.config import shop_today
-from inden.db.models import OrderLine, Product
-from inden.db.order_status import refresh_statuses
-from inden.db.queue import record_served_events, serve_queues, served_orders
+from inden.db.models import Product
 from inden.db.session import Database
 from inden.db.stock import lock_products, record_movements
 from inden.domain.errors import InsufficientStock, InvalidRequest
 from inden.domain.ledger import MovementKind
-from inden.services.eta import is_released, refresh_etas
-from inden.services.products import stock_views
-from inden.services.schemas import MAX_ON_HAND, LineIn, StockAdjustment, StockOut
-from inden.services.subscriptions import announce_restock, shelf_before
-
-
-def serve_waiting(session: Session, products: Sequence[Product], *, now: datetime) -> int:
-    """Give each product's available units to its waiting backorders, highest priority and oldest first.
-
-    Set-based: one UPDATE serves every queue, one refreshes the served orders' status, one writes a
-    `backorder.allocated` event per served line. The products must be locked; call at most once per
-    product in a transaction. Returns the number of units allocated.
-    """
-    today = shop_today(now)
-    wanting = [p for p in products if p.on_hand > p.allocated and p.backordered > 0 and is_released(p, today)]
-    if not wanting:
-        return 0
-    ids = [p.id for p in wanting]
-    session.flush()  # the UPDATE reads on_hand and the lines from the database
-    batch = serve_queues(session, ids, now=now)
-    total = 0
-    for product in wanting:
-        # backordered is the sum of the queue (an audited invariant), so the queue took exactly this
-        take = min(product.on_hand - product.allocated, product.backordered)
-        product.allocated += take
-        product.backordered -= take
-        total += take
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, OrderLine):
-            session.expire(obj)  # rows the UPDATE changed behind the ORM's back
-    refresh_statuses(session, served_orders(batch))
-    record_served_events(session, batch, now=now)
-    return total
+from inden.services.schemas.common import MAX_ON_HAND, LineIn
+from inden.services.schemas.products import StockAdjustment, StockOut
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.lookup import stock_views
+from inden.services.steps.restock import announce_restock, shelf_before
+from inden.services.steps.serving import serve_waiting
 
 
 def _count_in(session: Session, products: dict[str, Product], deltas: dict[str, int], *, kind: MovementKind,

@@ -12,18 +12,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from inden.clock import utcnow
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date, utcnow
 from inden.db.models import OrderLine, Product, SalesHistory
-from inden.db.session import Database
+from inden.db.session import Database, settings_of
 from inden.domain.availability import Shelf, ShelfStatus, shelf_status
 from inden.domain.eta import Eta
 from inden.domain.labels import Label, LabelFacts, best_sellers, product_labels
-from inden.i18n import N_, format_day, locale_of, shop_day, translate
-from inden.services.eta import tail_etas
-from inden.services.orders import decision_snapshots
-from inden.services.products import find_product
-from inden.services.schemas import AvailabilityOut
+from inden.i18n import N_, format_day, locale_of, translate
+from inden.services.schemas.storefront import AvailabilityOut
+from inden.services.steps.decisions import decision_snapshots
+from inden.services.steps.etas import tail_etas
+from inden.services.steps.lookup import find_product
 
 _LABEL_TEXT = {Label.RESTOCK: N_("Restock"), Label.BEST_SELLER: N_("Best seller"), Label.LIMITED: N_("Limited")}
 
@@ -75,9 +74,9 @@ def _answers(session: Session, products: Sequence[Product], *, quantity: int, lo
              now: datetime | None) -> list[AvailabilityOut]:
     """The availability of each product: snapshots, supply and ETAs read once for all of them."""
     now = now or utcnow()
-    today = shop_today(now)
-    language = locale_of(locale)
-    settings = get_settings()
+    settings = settings_of(session)
+    today = shop_date(now, settings.timezone)
+    language = locale_of(locale, settings.default_locale)
     snapshots = decision_snapshots(session, {p.sku: p for p in products}, today=today)
     shelves = {p.sku: shelf_status(*snapshots[p.sku], quantity=quantity,
                                    low_stock_threshold=settings.low_stock_threshold) for p in products}
@@ -85,7 +84,7 @@ def _answers(session: Session, products: Sequence[Product], *, quantity: int, lo
     answers = []
     for product in products:
         rules, shelf, eta = snapshots[product.sku][0], shelves[product.sku], etas.get(product.id)
-        restocked_on = shop_day(product.restocked_at) if product.restocked_at else None
+        restocked_on = shop_date(product.restocked_at, settings.timezone) if product.restocked_at else None
         labels = product_labels(rules, LabelFacts(shelf.available, restocked_on, product.best_seller),
                                 today=today, restock_days=settings.restock_days)
         answers.append(AvailabilityOut(
@@ -93,7 +92,7 @@ def _answers(session: Session, products: Sequence[Product], *, quantity: int, lo
             eta=eta.eta if eta else None, eta_latest=eta.eta_latest if eta else None,
             eta_confidence=eta.confidence.value if eta else None, labels=[label.value for label in labels],
             label_texts=[label_text(label, language) for label in labels],
-            message=availability_message(shelf, eta, language), locale=language,  # type: ignore[arg-type]
+            message=availability_message(shelf, eta, language), locale=language,
         ))
     return answers
 
@@ -105,10 +104,10 @@ def refresh_best_sellers(db: Database, *, now: datetime | None = None) -> set[st
     Only rows whose flag changes are written, so it does not contend for the locks orders take.
     """
     now = now or utcnow()
-    settings = get_settings()
+    settings = db.settings
     days = timedelta(days=settings.best_seller_days)
     with db.transaction() as session:
-        units = _units_demanded(session, ordered_since=now - days, sold_since=shop_today(now) - days)
+        units = _units_demanded(session, ordered_since=now - days, sold_since=shop_date(now, settings.timezone) - days)
         chosen = best_sellers(units, share=settings.best_seller_share)
         session.execute(update(Product).where(Product.id.in_(chosen), Product.best_seller.is_(False))
                         .values(best_seller=True))

@@ -9,41 +9,25 @@ same whatever state the address was in, so the public endpoint reveals nobody's 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from sqlalchemy import Row, Select, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
-from inden.config import get_settings, shop_today
-from inden.db.models import Product, StockMovement, Subscription
-from inden.db.session import Database
+from inden.db.models import Product, Subscription
+from inden.db.outbox import Event, emit
+from inden.db.session import Database, settings_of
 from inden.domain.errors import RateLimited, UnknownSubscriptionLink
+from inden.domain.event_types import EventType
+from inden.domain.states import SubscriptionStatus
 from inden.i18n import translate
-from inden.notify.outbox import Event, emit
-from inden.services.eta import is_released
-from inden.services.products import find_product
-from inden.services.schemas import SubscriptionAccepted, SubscriptionCreate, SubscriptionOut
+from inden.services.schemas.storefront import SubscriptionAccepted, SubscriptionCreate, SubscriptionOut
+from inden.services.steps.lookup import find_product
+from inden.services.steps.restock import subscription_links, tell_sign_ups
 
 RESEND_AFTER = timedelta(minutes=10)  # a repeated sign-up re-sends the confirmation at most this often
-
-
-class SubscriptionStatus(StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    NOTIFIED = "notified"
-    UNSUBSCRIBED = "unsubscribed"
-
-
-def links(token: str) -> dict[str, str]:
-    """The confirm and unsubscribe addresses carried by the emails (pages served by `inden.web`)."""
-    base = get_settings().base_url.rstrip("/")
-    return {"confirm_url": f"{base}/subscriptions/confirm?token={token}",
-            "unsubscribe_url": f"{base}/subscriptions/unsubscribe?token={token}"}
 
 
 def subscribe(db: Database, request: SubscriptionCreate, *, now: datetime | None = None) -> SubscriptionAccepted:
@@ -79,18 +63,20 @@ def _start(session: Session, request: SubscriptionCreate, *, now: datetime) -> N
     subscription.confirmed_at = subscription.notified_at = subscription.unsubscribed_at = None
     session.add(subscription)
     session.flush()
-    emit(session, [Event("subscription.confirm", f"subscription.confirm:{subscription.id}:{now.isoformat()}", {
+    base_url = settings_of(session).base_url
+    emit(session, [Event(EventType.SUBSCRIPTION_CONFIRM, f"subscription.confirm:{subscription.id}:{now.isoformat()}", {
         "subscription_id": subscription.id, "sku": product.sku, "product_name": product.name,
-        "email": subscription.email, "locale": subscription.locale, **links(subscription.token),
+        "email": subscription.email, "locale": subscription.locale,
+        **subscription_links(subscription.token, base_url=base_url),
     })], now=now)
 
 
 def _check_rate(session: Session, email: str, *, now: datetime) -> None:
     """One address may start only so many sign-ups a day: the confirmation emails must not become spam."""
-    limit = get_settings().signups_per_email_per_day
+    limit = settings_of(session).signups_per_email_per_day
     started = session.scalar(select(func.count()).select_from(Subscription).where(
         Subscription.email == email, Subscription.confirm_sent_at > now - timedelta(days=1)))
-    if started >= limit:
+    if (started or 0) >= limit:
         raise RateLimited(f"This address started {limit} sign-ups in the last day; try again tomorrow.",
                           email=email, limit=limit)
 
@@ -106,7 +92,7 @@ def _by_token(session: Session, token: str, *, lock: tuple[type, ...] = ()) -> t
 
 def _view(subscription: Subscription, product: Product) -> SubscriptionOut:
     return SubscriptionOut(sku=product.sku, product_name=product.name, email=subscription.email,
-                           locale=subscription.locale, status=subscription.status)  # type: ignore[arg-type]
+                           locale=subscription.locale, status=subscription.status)
 
 
 def find_subscription(db: Database, token: str) -> SubscriptionOut:
@@ -140,72 +126,6 @@ def unsubscribe(db: Database, token: str, *, now: datetime | None = None) -> Sub
             subscription.status = SubscriptionStatus.UNSUBSCRIBED.value
             subscription.unsubscribed_at = now
         return _view(subscription, product)
-
-
-@dataclass(frozen=True, slots=True)
-class ShelfBefore:
-    """Taken before a stock-in: which products had nothing on sale, and which had never had stock at all."""
-
-    out: set[int]
-    never_stocked: set[int]
-
-
-def _out_of_stock(products: Sequence[Product], *, now: datetime) -> set[int]:
-    today = shop_today(now)
-    return {p.id for p in products if p.on_hand - p.allocated <= 0 or not is_released(p, today)}
-
-
-def shelf_before(session: Session, products: Sequence[Product], *, now: datetime) -> ShelfBefore:
-    """What `announce_restock` compares with after the stock-in (call before the movements are recorded)."""
-    out = _out_of_stock(products, now=now)
-    empty = [p.id for p in products if p.id in out and p.on_hand == 0]
-    stocked = set(session.scalars(select(StockMovement.product_id).where(
-        StockMovement.product_id.in_(empty)).distinct())) if empty else set()
-    return ShelfBefore(out, set(empty) - stocked)
-
-
-def announce_restock(session: Session, products: Sequence[Product], before: ShelfBefore, *, now: datetime) -> int:
-    """After a stock-in: a product that was out and now has units on sale is marked restocked (for the label)
-    unless this was its first stock, and its confirmed sign-ups are told. The products must be locked and
-    their waiting backorders already served (waiting customers come first). Returns the events written."""
-    sold_out = _out_of_stock(products, now=now)
-    for product in products:
-        if product.id not in sold_out and product.id in before.out and product.id not in before.never_stocked:
-            product.restocked_at = now
-    return tell_sign_ups(session, products, now=now)
-
-
-def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetime) -> int:
-    """Each confirmed sign-up for these products, where they have units on sale, gets one `back_in_stock`
-    event and becomes `notified`. Returns the events written."""
-    sold_out = _out_of_stock(products, now=now)
-    by_id = {p.id: p for p in products if p.id not in sold_out}
-    if not by_id:
-        return 0
-    # One UPDATE … RETURNING and one INSERT, not an ORM object per sign-up: a viral product may have thousands
-    # waiting, and they are told while its row is locked against orders (10,000 took ~0.6 s as objects).
-    told = session.execute(
-        update(Subscription)
-        .where(Subscription.product_id.in_(by_id), Subscription.status == SubscriptionStatus.CONFIRMED.value)
-        .values(status=SubscriptionStatus.NOTIFIED.value, notified_at=now)
-        .returning(Subscription.id, Subscription.product_id, Subscription.email, Subscription.locale,
-                   Subscription.token, Subscription.confirmed_at)
-        .execution_options(synchronize_session="evaluate")).all()
-    return emit(session, (_back_in_stock(row, by_id[row.product_id]) for row in sorted(told)), now=now)
-
-
-def _back_in_stock(told: Row[tuple[int, int, str, str, str, datetime | None]], product: Product) -> Event:
-    confirmed = as_utc(told.confirmed_at).isoformat() if told.confirmed_at else ""
-    return Event("back_in_stock", f"back_in_stock:{told.id}:{confirmed}", {
-        "subscription_id": told.id, "sku": product.sku, "product_name": product.name,
-        "email": told.email, "locale": told.locale, "unsubscribe_url": links(told.token)["unsubscribe_url"],
-        "price": str(product.price) if product.price is not None else None,
-    })
-
-
-def signed_up_products() -> Select[tuple[int]]:
-    """Ids of the products that have a confirmed sign-up waiting (for the worker's launch tick)."""
-    return select(Subscription.product_id).where(Subscription.status == SubscriptionStatus.CONFIRMED.value)
 
 
 def count_subscriptions(db: Database, *, sku: str | None = None) -> dict[str, dict[str, int]]:

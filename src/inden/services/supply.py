@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inden.clock import as_utc, utcnow
-from inden.config import shop_today
+from inden.clock import as_utc, shop_date, utcnow
 from inden.db.models import (
     Product,
     PurchaseOrder,
@@ -22,16 +20,15 @@ from inden.db.models import (
 )
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, record_movements
-from inden.db.supply import CANCELLED, DRAFT, OPEN, RECEIVED, supplier_reliability
-from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder, UnknownSupplier
+from inden.db.supply import supplier_reliability
+from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder
 from inden.domain.ledger import MovementKind
-from inden.services.eta import refresh_etas
+from inden.domain.states import PurchaseOrderStatus
 from inden.services.pagination import keyset_page
-from inden.services.schemas import (
+from inden.services.schemas.common import Page
+from inden.services.schemas.supply import (
     OfferIn,
     OfferOut,
-    Page,
-    PurchaseLineIn,
     PurchaseLineOut,
     PurchaseOrderCreate,
     PurchaseOrderOut,
@@ -41,17 +38,13 @@ from inden.services.schemas import (
     SupplierCreate,
     SupplierOut,
 )
-from inden.services.stock import serve_waiting
-from inden.services.subscriptions import announce_restock, shelf_before
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.lookup import find_supplier
+from inden.services.steps.purchasing import add_purchase_order
+from inden.services.steps.restock import announce_restock, shelf_before
+from inden.services.steps.serving import serve_waiting
 
 # --- suppliers and offers ----------------------------------------------------------------------------
-
-
-def find_supplier(session: Session, code: str) -> Supplier:
-    supplier = session.scalar(select(Supplier).where(Supplier.code == code))
-    if supplier is None:
-        raise UnknownSupplier(code)
-    return supplier
 
 
 def _supplier_views(session: Session, suppliers: list[Supplier]) -> list[SupplierOut]:
@@ -143,30 +136,9 @@ def _lock_po(session: Session, po_id: int) -> tuple[PurchaseOrder, dict[int, Pro
 
 
 def _require_open(po: PurchaseOrder, *, or_draft: bool = False) -> None:
-    if po.status != OPEN and not (or_draft and po.status == DRAFT):
+    if po.status != PurchaseOrderStatus.OPEN and not (or_draft and po.status == PurchaseOrderStatus.DRAFT):
         raise InvalidRequest(f"Purchase order {po.id} is {po.status}; only open ones can change.",
                              purchase_order_id=po.id, status=po.status)
-
-
-def add_purchase_order(session: Session, supplier: Supplier, lines: Sequence[PurchaseLineIn], *,
-                       expected_at: date, now: datetime, status: str = OPEN) -> PurchaseOrder:
-    """Write a purchase order in the caller's transaction (products locked here) and re-peg ETAs.
-
-    A `draft` order counts as incoming for planning but promises nothing to customers until confirmed.
-    """
-    products = lock_products(session, (line.sku for line in lines))
-    po = PurchaseOrder(supplier_id=supplier.id, status=status, expected_at=expected_at, created_at=now,
-                       updated_at=now)
-    session.add(po)
-    session.flush()
-    session.add_all(
-        PurchaseOrderLine(purchase_order_id=po.id, product_id=products[line.sku].id, quantity=line.quantity,
-                          received=0, unit_cost=line.unit_cost)
-        for line in lines
-    )
-    if status == OPEN:
-        refresh_etas(session, list(products.values()), now=now)
-    return po
 
 
 def create_purchase_order(db: Database, spec: PurchaseOrderCreate, *, now: datetime | None = None) -> PurchaseOrderOut:
@@ -175,7 +147,7 @@ def create_purchase_order(db: Database, spec: PurchaseOrderCreate, *, now: datet
     with db.transaction() as session:
         supplier = find_supplier(session, spec.supplier)
         po = add_purchase_order(session, supplier, spec.lines, expected_at=spec.expected_at, now=now,
-                                status=DRAFT if spec.draft else OPEN)
+                                status=PurchaseOrderStatus.DRAFT if spec.draft else PurchaseOrderStatus.OPEN)
         return _po_view(session, po)
 
 
@@ -184,10 +156,10 @@ def confirm_purchase_order(db: Database, po_id: int, *, now: datetime | None = N
     now = now or utcnow()
     with db.transaction() as session:
         po, products = _lock_po(session, po_id)
-        if po.status != DRAFT:
+        if po.status != PurchaseOrderStatus.DRAFT:
             raise InvalidRequest(f"Purchase order {po.id} is {po.status}; only drafts can be confirmed.",
                                  purchase_order_id=po.id, status=po.status)
-        po.status, po.updated_at = OPEN, now
+        po.status, po.updated_at = PurchaseOrderStatus.OPEN.value, now
         refresh_etas(session, list(products.values()), now=now)
         return _po_view(session, po)
 
@@ -213,7 +185,7 @@ def move_supplier_purchase_orders(db: Database, code: str, *, days: int, now: da
     with db.transaction() as session:
         supplier = find_supplier(session, code)
         pos = list(session.scalars(select(PurchaseOrder).where(
-            PurchaseOrder.supplier_id == supplier.id, PurchaseOrder.status == OPEN)))
+            PurchaseOrder.supplier_id == supplier.id, PurchaseOrder.status == PurchaseOrderStatus.OPEN.value)))
         product_ids = session.scalars(select(PurchaseOrderLine.product_id).where(
             PurchaseOrderLine.purchase_order_id.in_([po.id for po in pos]))).all()
         products = lock_products_by_id(session, product_ids)
@@ -229,7 +201,7 @@ def cancel_purchase_order(db: Database, po_id: int, *, now: datetime | None = No
     with db.transaction() as session:
         po, products = _lock_po(session, po_id)
         _require_open(po, or_draft=True)
-        po.status, po.updated_at = CANCELLED, now
+        po.status, po.updated_at = PurchaseOrderStatus.CANCELLED.value, now
         refresh_etas(session, list(products.values()), now=now)
         return _po_view(session, po)
 
@@ -252,7 +224,7 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
             if item.sku not in by_sku:
                 raise InvalidRequest(f"Purchase order {po_id} has no line for SKU {item.sku!r}.", sku=item.sku)
         record = Receipt(purchase_order_id=po.id, supplier_id=po.supplier_id, expected_at=po.expected_at,
-                         received_on=shop_today(now), created_at=now)
+                         received_on=shop_date(now, db.settings.timezone), created_at=now)
         session.add(record)
         session.flush()
         for item in receipt.lines:
@@ -264,7 +236,7 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
                          kind=MovementKind.RECEIPT, reason=f"purchase order {po_id}", ref=f"receipt:{record.id}",
                          now=now)
         if receipt.close or all(line.received >= line.quantity for line in lines.values()):
-            po.status = RECEIVED
+            po.status = PurchaseOrderStatus.RECEIVED.value
         po.updated_at = now
         serve_waiting(session, list(products.values()), now=now)
         refresh_etas(session, list(products.values()), now=now)

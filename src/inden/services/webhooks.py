@@ -30,7 +30,7 @@ from inden.clock import as_utc, utcnow
 from inden.db.models import OutboxEvent, WebhookEndpoint
 from inden.db.session import Database
 from inden.domain.errors import UnknownWebhook
-from inden.services.schemas import WebhookCreate, WebhookCreated, WebhookOut
+from inden.services.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookOut
 
 BATCH = 100  # events per request
 MAX_ATTEMPTS = 12  # failures in a row before the endpoint is disabled (backoff sums to ~68 hours)

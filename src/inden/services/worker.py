@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from inden.config import shop_today
+from inden.clock import shop_date
 from inden.db.session import Database
-from inden.services.planning import PlanRun, run_plan
+from inden.services.planning.run import PlanRun, run_plan
 from inden.services.preorders import release_due
 from inden.services.storefront import refresh_best_sellers
 
@@ -67,7 +67,7 @@ class Tick:
 
 def run_tick(db: Database, schedule: WorkerSchedule, *, now: datetime) -> Tick:
     """Run the database duties due at `now` (releases, ranking, planning) and note them in `schedule`."""
-    today = shop_today(now)
+    today = shop_date(now, db.settings.timezone)
     tick = Tick(due=schedule.due(now=now, today=today))
     tick.released = release_due(db, now=now)
     if Duty.RANK in tick.due:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from inden.config import get_settings
 from inden.i18n import locale_of, template_environment
 from inden.web.backoffice.auth import Signed
 
@@ -22,9 +21,9 @@ NUMBER_LOCALES = {"id": "id-ID", "en": "en-US"}  # for the browser's Intl format
 
 
 @router.get("/dashboard")
-def dashboard(account: Signed, lang: Literal["id", "en"] | None = None) -> HTMLResponse:
+def dashboard(request: Request, account: Signed, lang: Literal["id", "en"] | None = None) -> HTMLResponse:
     """Behind the back office's login; the figures still come from the API with a staff key."""
     locale = locale_of(lang or account.locale)
     html = template_environment(TEMPLATES, locale).get_template("dashboard.html").render(
-        locale=locale, shop=get_settings().shop_name, number_locale=NUMBER_LOCALES[locale])
+        locale=locale, shop=request.app.state.settings.shop_name, number_locale=NUMBER_LOCALES[locale])
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

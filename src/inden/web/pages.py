@@ -14,16 +14,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from inden.api.deps import get_db
-from inden.config import get_settings
 from inden.db.session import Database
 from inden.domain.errors import UnknownSubscriptionLink
+from inden.domain.states import SubscriptionStatus
 from inden.i18n import N_, locale_of, template_environment, translate
 from inden.services import subscriptions
-from inden.services.schemas import SubscriptionOut
+from inden.services.schemas.storefront import SubscriptionOut
+
+
+async def _database(request: Request) -> Database:  # async: no thread hop for a dependency that does no I/O
+    db: Database = request.app.state.db
+    return db
+
 
 router = APIRouter(prefix="/subscriptions", include_in_schema=False)
-Db = Annotated[Database, Depends(get_db)]
+Db = Annotated[Database, Depends(_database)]
 Token = Annotated[str, Query(min_length=1, max_length=64)]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -36,10 +41,10 @@ _TITLES = {
 }
 
 
-def _page(state: str, locale: str, *, subscription: SubscriptionOut | None = None, action: str = "",
-          status_code: int = 200) -> HTMLResponse:
+def _page(request: Request, state: str, locale: str, *, subscription: SubscriptionOut | None = None,
+          action: str = "", status_code: int = 200) -> HTMLResponse:
     context: dict[str, Any] = {"state": state, "locale": locale, "subscription": subscription, "action": action,
-                               "shop": get_settings().shop_name, "title": translate(locale, _TITLES[state])}
+                               "shop": request.app.state.settings.shop_name, "title": translate(locale, _TITLES[state])}
     html = template_environment(TEMPLATES, locale).get_template("subscription.html").render(context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
@@ -53,10 +58,11 @@ def _answer(request: Request, step: Callable[[], SubscriptionOut], done: str) ->
     try:
         subscription = step()
     except UnknownSubscriptionLink:
-        return _page("invalid", _visitor_locale(request), status_code=404)
-    if done == "ask_confirm" and subscription.status != "pending":
-        done = "confirmed" if subscription.status in ("confirmed", "notified") else "invalid"
-    return _page(done, subscription.locale, subscription=subscription, action=str(request.url))
+        return _page(request, "invalid", _visitor_locale(request), status_code=404)
+    if done == "ask_confirm" and subscription.status != SubscriptionStatus.PENDING:
+        waiting = subscription.status in (SubscriptionStatus.CONFIRMED, SubscriptionStatus.NOTIFIED)
+        done = "confirmed" if waiting else "invalid"
+    return _page(request, done, subscription.locale, subscription=subscription, action=str(request.url))
 
 
 @router.get("/confirm")

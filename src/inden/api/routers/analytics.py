@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.services.analytics import shop_report
-from inden.services.schemas import AnalyticsOut
+from inden.services.schemas.analytics import AnalyticsOut
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"], dependencies=[staff])
 

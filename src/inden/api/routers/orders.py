@@ -10,7 +10,8 @@ from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.domain.orders import OrderStatus
 from inden.services import order_views, orders
-from inden.services.schemas import SKU_PATTERN, BackorderOut, LineSelection, OrderCreate, OrderOut, Page, ShipmentOut
+from inden.services.schemas.common import SKU_PATTERN, Page
+from inden.services.schemas.orders import BackorderOut, LineSelection, OrderCreate, OrderOut, ShipmentOut
 
 router = APIRouter(tags=["orders"], dependencies=[staff])
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -10,16 +10,11 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from inden.api.deps import get_db, staff
 from inden.api.errors import ApiError
 from inden.db.session import Database
-from inden.services import events, planning, sales_import
-from inden.services.schemas import (
-    SKU_PATTERN,
-    ApproveSuggestion,
-    EventCreate,
-    EventOut,
-    Page,
-    SuggestionOut,
-    SuggestionStatus,
-)
+from inden.domain.states import SuggestionStatus
+from inden.services import events, sales_import
+from inden.services.planning import suggestions
+from inden.services.schemas.common import SKU_PATTERN, Page
+from inden.services.schemas.planning import ApproveSuggestion, EventCreate, EventOut, SuggestionOut
 
 router = APIRouter(tags=["planning"], dependencies=[staff])
 Db = Annotated[Database, Depends(get_db)]
@@ -60,21 +55,21 @@ async def import_sales(request: Request, db: Db,
 
 @router.get("/v1/replenishment")
 def list_replenishment(
-    db: Db, status: SuggestionStatus | None = "pending",
+    db: Db, status: SuggestionStatus | None = SuggestionStatus.PENDING,
     sku: Annotated[str | None, Query(pattern=SKU_PATTERN)] = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page[SuggestionOut]:
     """Purchase suggestions from the latest plan run (`inden plan`): pending ones unless asked otherwise."""
-    return planning.list_suggestions(db, status=status, sku=sku, cursor=cursor, limit=limit)
+    return suggestions.list_suggestions(db, status=status, sku=sku, cursor=cursor, limit=limit)
 
 
 @router.post("/v1/replenishment/{suggestion_id}/approve", status_code=201)
 def approve(suggestion_id: Id, db: Db,
             body: Annotated[ApproveSuggestion | None, Body()] = None) -> SuggestionOut:
     """Create the purchase order (201); the suggestion now names it in `purchase_order_id`."""
-    return planning.approve_suggestion(db, suggestion_id, body)
+    return suggestions.approve_suggestion(db, suggestion_id, body)
 
 
 @router.post("/v1/replenishment/{suggestion_id}/dismiss")
 def dismiss(suggestion_id: Id, db: Db) -> SuggestionOut:
-    return planning.dismiss_suggestion(db, suggestion_id)
+    return suggestions.dismiss_suggestion(db, suggestion_id)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.services import products, stock
-from inden.services.schemas import SKU_PATTERN, Page, ProductCreate, ProductOut, ProductPatch, StockAdjustment, StockOut
+from inden.services.schemas.common import SKU_PATTERN, Page
+from inden.services.schemas.products import ProductCreate, ProductOut, ProductPatch, StockAdjustment, StockOut
 
 router = APIRouter(prefix="/v1/products", tags=["products"], dependencies=[staff])
 SkuPath = Annotated[str, Path(pattern=SKU_PATTERN)]

@@ -11,15 +11,8 @@ from inden.api.deps import get_db, require
 from inden.db.session import Database
 from inden.services import storefront, subscriptions
 from inden.services.keys import Role
-from inden.services.schemas import (
-    MAX_UNITS,
-    SKU_PATTERN,
-    AvailabilityOut,
-    Locale,
-    Page,
-    SubscriptionAccepted,
-    SubscriptionCreate,
-)
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN, Locale, Page
+from inden.services.schemas.storefront import AvailabilityOut, SubscriptionAccepted, SubscriptionCreate
 
 router = APIRouter(prefix="/v1", tags=["storefront"], dependencies=[Depends(require(Role.STAFF, Role.STOREFRONT))])
 Db = Annotated[Database, Depends(get_db)]

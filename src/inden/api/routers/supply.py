@@ -8,15 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
+from inden.domain.states import PurchaseOrderStatus
 from inden.services import preorders, supply
-from inden.services.schemas import (
-    SKU_PATTERN,
+from inden.services.schemas.common import SKU_PATTERN, Page
+from inden.services.schemas.supply import (
     OfferIn,
-    Page,
     PurchaseOrderCreate,
     PurchaseOrderOut,
     PurchaseOrderPatch,
-    PurchaseOrderStatus,
     ReceiptCreate,
     SupplierCreate,
     SupplierDelay,

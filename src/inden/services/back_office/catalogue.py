@@ -13,14 +13,13 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, select, text
+from sqlalchemy import Date, Select, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
+from inden.config import Settings
 from inden.db.models import (
-    UNSCHEDULED,
     Order,
     OrderLine,
     Product,
@@ -34,17 +33,18 @@ from inden.db.models import (
 from inden.db.queue import queue_order
 from inden.db.session import Database
 from inden.db.supply import incoming_units
+from inden.domain.analytics import RISKY
 from inden.domain.eta import EtaConfidence
 from inden.domain.labels import Label, LabelFacts, product_labels
 from inden.domain.ledger import MovementKind
 from inden.domain.policy import BackorderPolicy, LimitBasis, ProductRules
+from inden.domain.states import SubscriptionStatus, SuggestionStatus
 from inden.services.back_office.paging import FIRST_PAGE, Paged, Paging
-from inden.services.products import find_product, stock_views
-from inden.services.schemas import StockOut
+from inden.services.schemas.products import StockOut
+from inden.services.steps.lookup import find_product, stock_views
 
-RISKY = 0.2  # a pending suggestion's stock-out risk from which a product is at risk (as services.analytics)
-PENDING = "pending"
-WAITING_SIGNUPS = ("pending", "confirmed")  # sign-ups that will hear about a restock (once confirmed)
+# sign-ups that will hear about a restock (once confirmed)
+WAITING_SIGNUPS = (SubscriptionStatus.PENDING.value, SubscriptionStatus.CONFIRMED.value)
 
 
 class ProductFilter(StrEnum):
@@ -83,17 +83,17 @@ class ProductRow:
     price: Decimal | None
 
 
-def has_unscheduled_units() -> ColumnElement[bool]:
-    """The product has waiting units no purchase order backs: an EXISTS probe of ix_order_lines_unscheduled
-    (the predicate is the index's own text, so SQLite uses it)."""
-    return exists(select(literal(1)).select_from(OrderLine).where(OrderLine.product_id == Product.id,
-                                                                   text(UNSCHEDULED)))
+def _unscheduled_products() -> Select[Any]:
+    confidence = func.coalesce(OrderLine.eta_confidence, "")
+    return select(OrderLine.product_id).where(OrderLine.backordered > 0,
+                                              confidence != EtaConfidence.SCHEDULED.value).distinct()
 
 
 def risky_products() -> Select[Any]:
     """Products whose pending suggestion's stock-out risk is at least RISKY."""
     return select(ReplenishmentSuggestion.product_id).where(
-        ReplenishmentSuggestion.status == PENDING, ReplenishmentSuggestion.figures["risk"].as_float() >= RISKY)
+        ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value,
+        ReplenishmentSuggestion.figures["risk"].as_float() >= RISKY)
 
 
 def _signup_products() -> Select[Any]:
@@ -113,12 +113,13 @@ def _filter(condition: ProductFilter, *, today: date) -> ColumnElement[bool]:
     if condition is ProductFilter.BACKORDERS:
         return Product.backordered > 0
     if condition is ProductFilter.UNSCHEDULED:
-        return has_unscheduled_units()
+        return Product.id.in_(_unscheduled_products())
     if condition is ProductFilter.BELOW_REORDER_POINT:
         return Product.below_reorder_point.is_(True)
     if condition is ProductFilter.SIGNUPS:
         return and_(available_units(today) <= 0, Product.id.in_(_signup_products()))
-    return or_(Product.below_reorder_point.is_(True), Product.id.in_(risky_products()), has_unscheduled_units())
+    return or_(Product.below_reorder_point.is_(True), Product.id.in_(risky_products()),
+               Product.id.in_(_unscheduled_products()))
 
 
 def _label_filter(label: Label, *, today: date, settings: Settings) -> ColumnElement[bool]:
@@ -180,8 +181,8 @@ def _rows(session: Session, products: list[Product], *, today: date, settings: S
 def list_products(db: Database, query: ProductQuery = ProductQuery(), *, now: datetime | None = None,
                   settings: Settings | None = None) -> Paged[ProductRow]:
     """Products in SKU order matching `query`, one page of them, and how many match in all."""
-    settings = settings or get_settings()
-    today = shop_today(now or utcnow(), settings)
+    settings = settings or db.settings
+    today = shop_date(now or utcnow(), settings.timezone)
     conditions = product_conditions(query, today=today, settings=settings)
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
@@ -303,8 +304,8 @@ def product_detail(db: Database, sku: str, *, queue: Paging = FIRST_PAGE, adjust
 
     Raises UnknownSku.
     """
-    settings = settings or get_settings()
-    today = shop_today(now or utcnow(), settings)
+    settings = settings or db.settings
+    today = shop_date(now or utcnow(), settings.timezone)
     with db.transaction() as session:
         product = find_product(session, sku)
         stock = stock_views(session, [product])[product.sku]

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from inden.clock import utcnow
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import shop_date, utcnow
+from inden.config import Settings
 from inden.db.session import Database
 from inden.db.supply import open_supply
 from inden.planning.projection import ProjectedDay, project_stock
 from inden.services.forecasts import ForecastDay, stored_forecast
-from inden.services.products import find_product
+from inden.services.steps.lookup import find_product
 
 HISTORY_DAYS = 90
 
@@ -59,8 +59,8 @@ def _history(session: Session, product_id: int, today: date, timezone: str) -> t
 def product_chart(db: Database, sku: str, *, now: datetime | None = None, settings: Settings | None = None
                   ) -> ProductChart:
     """Everything the product page's chart draws, for `sku`. Raises UnknownSku."""
-    settings = settings or get_settings()
-    today = shop_today(now or utcnow(), settings)
+    settings = settings or db.settings
+    today = shop_date(now or utcnow(), settings.timezone)
     with db.transaction() as session:
         product = find_product(session, sku)
         history = _history(session, product.id, today, settings.timezone)

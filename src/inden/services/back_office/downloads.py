@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Select, desc, func, select
 
-from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
+from inden.config import Settings
 from inden.db.models import (
     Order,
     OrderLine,
@@ -26,8 +26,8 @@ from inden.db.models import (
 )
 from inden.db.queue import QUEUE_COLUMNS
 from inden.db.session import Database
-from inden.db.supply import OPEN
-from inden.services.back_office.catalogue import PENDING, ProductQuery, available_units, product_conditions
+from inden.domain.states import PurchaseOrderStatus, SuggestionStatus
+from inden.services.back_office.catalogue import ProductQuery, available_units, product_conditions
 
 BATCH = 2_000  # rows fetched and written at a time
 
@@ -71,12 +71,12 @@ def _stream(db: Database, header: Sequence[str], statement: Select[Any] | Any,
 def products_csv(db: Database, query: ProductQuery | None = None, *, now: datetime | None = None,
                  settings: Settings | None = None) -> Iterator[str]:
     """Every product (or those matching the list's `query`, paging ignored) in SKU order, as CSV text chunks."""
-    settings = settings or get_settings()
-    today = shop_today(now or utcnow(), settings)
+    settings = settings or db.settings
+    today = shop_date(now or utcnow(), settings.timezone)
     remaining = PurchaseOrderLine.quantity - PurchaseOrderLine.received
     incoming = (select(PurchaseOrderLine.product_id, func.sum(remaining).label("units"))
                 .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-                .where(PurchaseOrder.status == OPEN, remaining > 0)
+                .where(PurchaseOrder.status == PurchaseOrderStatus.OPEN.value, remaining > 0)
                 .group_by(PurchaseOrderLine.product_id).subquery())
     statement = (
         select(Product.sku, Product.name, Product.backorder_policy, Product.on_hand, Product.allocated,
@@ -122,5 +122,6 @@ def plan_csv(db: Database) -> Iterator[str]:
         select(s.id, Product.sku, Product.name, Supplier.code, s.quantity, s.unit_cost, s.need_by, s.expected_at,
                s.expedite, s.figures, s.reason)
         .join(Product, Product.id == s.product_id).join(Supplier, Supplier.id == s.supplier_id)
-        .where(s.status == PENDING).order_by(desc(s.expedite), desc(s.figures["risk"].as_float()), s.id))
+        .where(s.status == SuggestionStatus.PENDING.value)
+        .order_by(desc(s.expedite), desc(s.figures["risk"].as_float()), s.id))
     return _stream(db, PLAN_COLUMNS, statement, _plan_cells)

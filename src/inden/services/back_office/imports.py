@@ -27,10 +27,10 @@ from inden.db.stock import lock_products
 from inden.domain.errors import InvalidRequest
 from inden.i18n import N_
 from inden.services.csv_problems import Problems, RowProblem
-from inden.services.eta import refresh_etas
 from inden.services.sales_import import UNKNOWN_SKU, check_sales_csv
-from inden.services.schemas import ProductCreate, ProductPatch
-from inden.services.stock import serve_waiting
+from inden.services.schemas.products import ProductCreate, ProductPatch
+from inden.services.steps.etas import refresh_etas
+from inden.services.steps.serving import serve_waiting
 
 # CSV column -> product field
 PRODUCT_COLUMNS = {

@@ -16,11 +16,12 @@ from inden.db.models import Product, ReplenishmentSuggestion, Supplier, Supplier
 from inden.db.session import Database
 from inden.db.stock import lock_products_by_id
 from inden.domain.errors import InvalidRequest
+from inden.domain.states import SuggestionStatus
 from inden.i18n import N_, format_day, translate
 from inden.planning.explanations import Reason, ReasonKind, explain_suggestion
 from inden.services.back_office.paging import FIRST_PAGE, Paged, Paging
-from inden.services.planning import PENDING, UnknownSuggestion, approve_together
-from inden.services.schemas import MAX_UNITS
+from inden.services.planning.suggestions import UnknownSuggestion, approve_together
+from inden.services.schemas.common import MAX_UNITS
 
 _REASON_TEXT = {
     ReasonKind.EXPEDITE: N_("Order now and ask for fast delivery: it is needed by %(need_by)s."),
@@ -90,7 +91,7 @@ def _rows(session: Session, suggestions: Sequence[ReplenishmentSuggestion], loca
 def pending_suggestions(db: Database, *, locale: str, supplier: str | None = None, paging: Paging = FIRST_PAGE
                         ) -> Paged[SuggestionRow]:
     """Pending suggestions, the ones to expedite first, then by stock-out risk: one page and the total."""
-    conditions = [ReplenishmentSuggestion.status == PENDING]
+    conditions = [ReplenishmentSuggestion.status == SuggestionStatus.PENDING.value]
     if supplier is not None:
         conditions.append(ReplenishmentSuggestion.supplier_id.in_(select(Supplier.id).where(Supplier.code == supplier)))
     with db.transaction() as session:
@@ -115,7 +116,7 @@ def _pending_locked(session: Session, ids: Sequence[int]) -> list[ReplenishmentS
     rows = list(session.scalars(select(ReplenishmentSuggestion).where(ReplenishmentSuggestion.id.in_(ids))
                                 .order_by(ReplenishmentSuggestion.id).execution_options(populate_existing=True)))
     for row in rows:
-        if row.status != PENDING:
+        if row.status != SuggestionStatus.PENDING.value:
             raise InvalidRequest(f"Suggestion {row.id} is {row.status}; only pending ones can be decided.",
                                  suggestion_id=row.id, status=row.status)
     return rows

@@ -13,17 +13,20 @@ from sqlalchemy import and_, bindparam, desc, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from inden.clock import as_utc, utcnow
-from inden.config import Settings, get_settings, shop_today
+from inden.clock import as_utc, shop_date, utcnow
+from inden.config import Settings
 from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierOffer
 from inden.db.queue import queue_order
 from inden.db.session import Database
 from inden.db.stock import lock_products_by_id
-from inden.db.supply import DRAFT, OPEN, supplier_reliability
+from inden.db.supply import supplier_reliability
 from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder
 from inden.domain.reliability import Reliability
+from inden.domain.states import PurchaseOrderStatus
 from inden.services.back_office.paging import FIRST_PAGE, Paged, Paging
-from inden.services.eta import preview_etas, supply_schedules
+from inden.services.steps.etas import preview_etas, supply_schedules
+
+_OPEN, _DRAFT = PurchaseOrderStatus.OPEN.value, PurchaseOrderStatus.DRAFT.value  # as stored
 
 COVERED_SHOWN = 20  # orders listed per purchase-order line (the counts cover all)
 
@@ -63,16 +66,16 @@ def _conditions(query: PurchaseOrderQuery, today: date) -> list[ColumnElement[bo
     if query.supplier is not None:
         conditions.append(Supplier.code == query.supplier)
     if query.filter is PurchaseOrderFilter.LATE:
-        conditions += [PurchaseOrder.status == OPEN, PurchaseOrder.expected_at < today]
+        conditions += [PurchaseOrder.status == PurchaseOrderStatus.OPEN.value, PurchaseOrder.expected_at < today]
     elif query.filter is PurchaseOrderFilter.DUE:
-        conditions += [PurchaseOrder.status == OPEN, PurchaseOrder.expected_at == today]
+        conditions += [PurchaseOrder.status == PurchaseOrderStatus.OPEN.value, PurchaseOrder.expected_at == today]
     return conditions
 
 
 def list_purchase_orders(db: Database, query: PurchaseOrderQuery = PurchaseOrderQuery(), *,
                          now: datetime | None = None, settings: Settings | None = None) -> Paged[PurchaseOrderRow]:
     """Purchase orders newest first (late and due ones: earliest expected first), one page and the total."""
-    today = shop_today(now or utcnow(), settings or get_settings())
+    today = shop_date(now or utcnow(), (settings or db.settings).timezone)
     conditions = _conditions(query, today)
     order = ((PurchaseOrder.expected_at, PurchaseOrder.id) if query.filter is not None
              else (desc(PurchaseOrder.id),))
@@ -91,7 +94,7 @@ def list_purchase_orders(db: Database, query: PurchaseOrderQuery = PurchaseOrder
 
 
 def _days_late(po: PurchaseOrder, today: date) -> int:
-    return max((today - po.expected_at).days, 0) if po.status == OPEN else 0
+    return max((today - po.expected_at).days, 0) if po.status == PurchaseOrderStatus.OPEN.value else 0
 
 
 def _line_totals(session: Session, po_ids: list[int]) -> dict[int, tuple[int, int, int, Decimal | None]]:
@@ -181,7 +184,7 @@ def purchase_order_detail(db: Database, po_id: int, *, now: datetime | None = No
                           settings: Settings | None = None) -> PurchaseOrderDetail:
     """One purchase order with, per line, the waiting orders its units will serve. Raises UnknownPurchaseOrder."""
     now = now or utcnow()
-    today = shop_today(now, settings or get_settings())
+    today = shop_date(now, (settings or db.settings).timezone)
     with db.transaction() as session:
         found = session.execute(select(PurchaseOrder, Supplier.code, Supplier.name)
                                 .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
@@ -192,7 +195,7 @@ def purchase_order_detail(db: Database, po_id: int, *, now: datetime | None = No
         lines = session.execute(
             select(PurchaseOrderLine, Product).join(Product, Product.id == PurchaseOrderLine.product_id)
             .where(PurchaseOrderLine.purchase_order_id == po_id).order_by(PurchaseOrderLine.id)).all()
-        covered = (_coverage(session, po_id, {p.id: p for _, p in lines}, now=now) if po.status == OPEN else {})
+        covered = (_coverage(session, po_id, {p.id: p for _, p in lines}, now=now) if po.status == _OPEN else {})
     return PurchaseOrderDetail(
         id=po.id, supplier_code=code, supplier_name=name, status=po.status, expected_at=po.expected_at,
         days_late=_days_late(po, today),
@@ -232,7 +235,7 @@ def preview_move(db: Database, po_id: int, expected_at: date, *, now: datetime |
         po = session.get(PurchaseOrder, po_id)
         if po is None or not product_ids:
             raise UnknownPurchaseOrder(po_id)
-        if po.status != OPEN:
+        if po.status != PurchaseOrderStatus.OPEN.value:
             raise InvalidRequest(f"Purchase order {po.id} is {po.status}; only open ones can move.",
                                  purchase_order_id=po.id, status=po.status)
         products = lock_products_by_id(session, product_ids)  # the move's own lock: the same snapshot
@@ -273,11 +276,11 @@ def list_suppliers(db: Database) -> tuple[SupplierRow, ...]:
         remaining = PurchaseOrderLine.quantity - PurchaseOrderLine.received
         business = {sid: (int(o or 0), int(u or 0), int(d or 0)) for sid, o, u, d in session.execute(
             select(PurchaseOrder.supplier_id,
-                   func.count(func.distinct(PurchaseOrder.id)).filter(PurchaseOrder.status == OPEN),
-                   func.sum(remaining).filter(and_(PurchaseOrder.status == OPEN, remaining > 0)),
-                   func.count(func.distinct(PurchaseOrder.id)).filter(PurchaseOrder.status == DRAFT))
+                   func.count(func.distinct(PurchaseOrder.id)).filter(PurchaseOrder.status == _OPEN),
+                   func.sum(remaining).filter(and_(PurchaseOrder.status == _OPEN, remaining > 0)),
+                   func.count(func.distinct(PurchaseOrder.id)).filter(PurchaseOrder.status == _DRAFT))
             .join(PurchaseOrderLine, PurchaseOrderLine.purchase_order_id == PurchaseOrder.id)
-            .where(or_(PurchaseOrder.status == OPEN, PurchaseOrder.status == DRAFT))
+            .where(or_(PurchaseOrder.status == _OPEN, PurchaseOrder.status == _DRAFT))
             .group_by(PurchaseOrder.supplier_id))}
     return tuple(
         SupplierRow(code=s.code, name=s.name, email=s.email, lead_time_days=s.lead_time_days,

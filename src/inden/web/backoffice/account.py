@@ -45,7 +45,10 @@ def _login_page(request: Request, *, locale: str, next_: str, errors: Errors | N
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None, lang: str | None = None) -> HTMLResponse:  # noqa: A002
+def login_form(request: Request, next: str | None = None, lang: str | None = None) -> Response:  # noqa: A002
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and accounts.session_account(database(request), token) is not None:  # already logged in
+        return RedirectResponse(safe_next(next), status_code=303)
     return _login_page(request, locale=locale_of(lang), next_=safe_next(next))
 
 

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
+from inden.config import get_settings
 from inden.domain.errors import DomainError
 from inden.i18n import N_
 from inden.services import sales_import
@@ -84,7 +84,7 @@ def _import(request: Request, account: Signed, kind: str, text: str, create: boo
 
 
 def _csv(chunks: Iterator[str], name: str) -> StreamingResponse:
-    day = shop_today(utcnow()).isoformat()
+    day = shop_date(utcnow(), get_settings().timezone).isoformat()  # the file's name only
     return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{name}-{day}.csv"', "Cache-Control": "no-store"})
 

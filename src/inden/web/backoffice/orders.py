@@ -14,7 +14,7 @@ from inden.services import orders
 from inden.services.back_office.orders import OrderQuery, list_orders, order_detail
 from inden.services.back_office.paging import Paging
 from inden.services.order_priority import set_priority
-from inden.services.schemas import MAX_UNITS, LineIn
+from inden.services.schemas.common import MAX_UNITS, LineIn
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.products import PAGE_SIZE, paging

@@ -14,10 +14,13 @@ from pydantic import ValidationError
 from inden.db.session import Database
 from inden.domain.errors import DomainError, InvalidRequest
 from inden.i18n import N_
-from inden.services import events, planning
+from inden.services import events
 from inden.services.back_office.paging import Paging
 from inden.services.back_office.plan import approve_suggestions, pending_suggestions, set_suggestion_quantity
-from inden.services.schemas import MAX_UNITS, EventCreate
+from inden.services.planning import suggestions
+from inden.services.planning.run import run_plan
+from inden.services.schemas.common import MAX_UNITS
+from inden.services.schemas.planning import EventCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.products import PAGE_SIZE, paging
@@ -60,7 +63,7 @@ def decide(request: Request, account: Signed, form: Posted) -> Response:
         try:
             if action == "dismiss":
                 for suggestion_id in ids:
-                    planning.dismiss_suggestion(db, suggestion_id)
+                    suggestions.dismiss_suggestion(db, suggestion_id)
             else:
                 for suggestion_id, quantity in quantities.items():
                     if quantity is not None:
@@ -91,7 +94,7 @@ def _set_quantity(db: Database, suggestion_id: int, quantity: int, locale: str, 
 
 @router.post("/plan/run")
 def run_now(request: Request, account: Signed, form: Posted) -> Response:
-    run = planning.run_plan(database(request))
+    run = run_plan(database(request))
     return _plan_page(request, account, ran=len(run.suggestions))
 
 
@@ -110,9 +113,9 @@ def add_event(request: Request, account: Signed, form: Posted) -> Response:
         errors.add("ends_on", N_("The end cannot be before the start."))
     if not errors:
         try:
-            events.create_event(database(request), EventCreate(
-                name=name or "", kind=kind or "promotion", starts_on=starts_on, ends_on=ends_on, skus=skus,
-                expected_units=units))  # type: ignore[arg-type]
+            events.create_event(database(request), EventCreate.model_validate({
+                "name": name, "kind": kind, "starts_on": starts_on, "ends_on": ends_on, "skus": skus,
+                "expected_units": units}))
         except ValidationError as error:
             forms.from_validation(error, errors)
         except DomainError as error:

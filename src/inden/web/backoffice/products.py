@@ -13,14 +13,15 @@ from starlette.datastructures import FormData
 
 from inden.domain.errors import DomainError, UnknownSku
 from inden.domain.labels import Label
-from inden.domain.policy import BackorderPolicy
+from inden.domain.policy import BackorderPolicy, LimitBasis
 from inden.i18n import N_, translate
 from inden.services import products as product_service
 from inden.services import stock as stock_service
 from inden.services.back_office.catalogue import ProductFilter, ProductQuery, list_products, product_detail
 from inden.services.back_office.charts import product_chart
 from inden.services.back_office.paging import Paging
-from inden.services.schemas import MAX_UNITS, SKU_PATTERN, ProductCreate, ProductPatch, StockAdjustment
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
+from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.chart import demand_chart, stock_chart
@@ -32,6 +33,7 @@ SKU = re.compile(SKU_PATTERN)
 POLICIES = tuple(p.value for p in BackorderPolicy)
 STOCK_FILTERS = tuple(f.value for f in ProductFilter)
 LABELS = tuple(label.value for label in Label)
+LIMIT_BASES = tuple(basis.value for basis in LimitBasis)
 
 
 def paging(request: Request) -> tuple[int, int]:
@@ -61,13 +63,16 @@ def product_list_page(request: Request, account: Signed) -> HTMLResponse:
 
 @router.get("/products/new")
 def new_product_form(request: Request, account: Signed) -> HTMLResponse:
-    return page(request, account, "product_new.html", values={"backorder_policy": "allow", "lead_time_days": "14"})
+    return page(request, account, "product_new.html", values={"backorder_policy": "allow", "lead_time_days": "14",
+                                                               "backorder_limit_basis": "fixed"})
 
 
 def _product_fields(form: FormData, errors: Errors) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "backorder_policy": forms.choice(form, "backorder_policy", errors, POLICIES),
         "backorder_limit": forms.integer(form, "backorder_limit", errors, required=False, high=MAX_UNITS),
+        "backorder_limit_basis": forms.choice(form, "backorder_limit_basis", errors, LIMIT_BASES)
+        if forms.raw(form, "backorder_limit_basis") else LimitBasis.FIXED.value,
         "release_at": forms.day(form, "release_at", errors, required=False),
         "max_per_customer": forms.integer(form, "max_per_customer", errors, low=1, high=MAX_UNITS, required=False),
         "lead_time_days": forms.integer(form, "lead_time_days", errors, high=3650),
@@ -117,6 +122,7 @@ def _product_page(request: Request, account: Signed, sku: str, *, errors: Errors
     }
     per_day = sum(d.mean for d in chart.forecast) / len(chart.forecast) if chart.forecast else None
     defaults = {"backorder_policy": view.policy.value, "backorder_limit": view.backorder_limit or "",
+                "backorder_limit_basis": view.backorder_limit_basis.value,
                 "release_at": view.release_at or "", "max_per_customer": view.max_per_customer or "",
                 "lead_time_days": view.lead_time_days, "price": int(view.price) if view.price is not None else "",
                 "name": view.name}

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from inden.clock import utcnow
-from inden.config import shop_today
+from inden.clock import shop_date, utcnow
 from inden.domain.errors import DomainError, UnknownPurchaseOrder
+from inden.domain.states import PurchaseOrderStatus
 from inden.i18n import N_, translate
 from inden.services import supply
 from inden.services.back_office.paging import Paging
@@ -27,10 +27,8 @@ from inden.services.back_office.purchasing import (
     preview_move,
     purchase_order_detail,
 )
-from inden.services.schemas import (
-    MAX_UNITS,
-    SKU_PATTERN,
-    LineIn,
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN, LineIn
+from inden.services.schemas.supply import (
     OfferIn,
     PurchaseLineIn,
     PurchaseOrderCreate,
@@ -45,12 +43,12 @@ from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
 NEW_LINES = 5  # empty line rows on the new purchase order form (no script needed to add more)
-STATUSES = ("draft", "open", "received", "cancelled")
+STATUSES = tuple(s.value for s in PurchaseOrderStatus)
 
 
 @router.get("/purchase-orders")
 def purchase_order_list(request: Request, account: Signed) -> HTMLResponse:
-    status = request.query_params.get("status", "open")
+    status = request.query_params.get("status", PurchaseOrderStatus.OPEN.value)
     status = status if status in STATUSES else ""
     late_or_due = request.query_params.get("filter", "")
     chosen = PurchaseOrderFilter(late_or_due) if late_or_due in {f.value for f in PurchaseOrderFilter} else None
@@ -64,7 +62,7 @@ def purchase_order_list(request: Request, account: Signed) -> HTMLResponse:
 def _new_form(request: Request, account: Signed, *, errors: Errors | None = None, values: dict[str, Any] | None = None,
               status_code: int = 200) -> HTMLResponse:
     suppliers = list_suppliers(database(request))
-    default_day = shop_today(utcnow()) + timedelta(days=14)
+    default_day = shop_date(utcnow(), request.app.state.settings.timezone) + timedelta(days=14)
     values = values or {"expected_at": default_day.isoformat(), **{
         f"sku_{n}": request.query_params.get("sku", "") if n == 1 else "" for n in range(1, NEW_LINES + 1)}}
     return page(request, account, "purchase_order_new.html", suppliers=suppliers, errors=errors or Errors(),
@@ -102,8 +100,9 @@ def create_purchase_order(request: Request, account: Signed, form: Posted) -> Re
     po = None
     if not errors:
         try:
-            po = supply.create_purchase_order(database(request), PurchaseOrderCreate(
-                supplier=supplier or "", expected_at=expected_at, lines=lines, draft=forms.raw(form, "draft") == "1"))
+            po = supply.create_purchase_order(database(request), PurchaseOrderCreate.model_validate({
+                "supplier": supplier, "expected_at": expected_at, "lines": lines,
+                "draft": forms.raw(form, "draft") == "1"}))
         except ValidationError as error:
             forms.from_validation(error, errors, fields={"lines": "sku_1"})
         except DomainError as error:
@@ -233,7 +232,7 @@ def set_offer(request: Request, account: Signed, form: Posted) -> Response:
              "unit_cost": forms.money(form, "unit_cost", errors)}
     if not errors:
         try:
-            supply.set_offer(database(request), code or "", sku or "", OfferIn(**offer))
+            supply.set_offer(database(request), code or "", sku or "", OfferIn.model_validate(offer))
         except ValidationError as error:
             forms.from_validation(error, errors)
         except DomainError as error:

@@ -9,14 +9,16 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from inden.clock import shop_date
 from inden.config import get_settings
-from inden.i18n import format_day, format_money, shop_day, template_environment, translate
+from inden.i18n import format_day, format_money, template_environment, translate
 from inden.services.accounts import Account
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -43,7 +45,7 @@ def _day(value: date | datetime | None, locale: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = shop_day(value)
+        value = shop_date(value, get_settings().timezone)
     return format_day(value, locale)
 
 
@@ -61,6 +63,15 @@ class Errors:
         return bool(self.fields)
 
 
+def _here(request: Request) -> str:
+    """Where the language switch returns to: this page, or after a form's POST the page the form was on."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    return referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+
+
 def page(request: Request, account: Account | None, template: str, *, status_code: int = 200,
          locale: str | None = None, **context: Any) -> HTMLResponse:
     """Render a page of the back office in the account's language (or `locale` before login)."""
@@ -69,5 +80,6 @@ def page(request: Request, account: Account | None, template: str, *, status_cod
     context.setdefault("values", {})
     html = environment(locale).get_template(f"backoffice/{template}").render(
         request=request, account=account, locale=locale, shop=get_settings().shop_name,
-        csrf=account.csrf_token if account else context.pop("csrf", ""), path=request.url.path, **context)
+        csrf=account.csrf_token if account else context.pop("csrf", ""), path=request.url.path,
+        here=_here(request), **context)
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)

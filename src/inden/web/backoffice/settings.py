@@ -18,7 +18,7 @@ from inden.services.accounts import DuplicateUser, UserRole
 from inden.services.delivery import list_outbox
 from inden.services.email_check import send_test_email
 from inden.services.keys import Role
-from inden.services.schemas import WebhookCreate
+from inden.services.schemas.webhooks import WebhookCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Owner, OwnerPosted, database
 from inden.web.backoffice.render import Errors, page
@@ -119,7 +119,7 @@ def add_webhook(request: Request, account: Owner, form: OwnerPosted) -> Response
     created = None
     if not errors:
         try:
-            created = webhooks.add_webhook(database(request), WebhookCreate(url=url))  # type: ignore[arg-type]
+            created = webhooks.add_webhook(database(request), WebhookCreate(url=url))
         except ValidationError:
             errors.add("url", N_("Enter a full web address starting with https://."))
         except DomainError as error:
@@ -147,7 +147,7 @@ def test_email(request: Request, account: Owner, form: OwnerPosted) -> Response:
         errors.add("to", N_("Enter an email address like nama@toko.id."))
     if not errors:
         try:
-            send_test_email(to or "", locale=account.locale)
+            send_test_email(to or "", locale=account.locale, settings=request.app.state.settings)
         except DomainError as error:
             if error.details.get("reason") == "no_smtp":
                 errors.add("to", N_("No email server is set: start inden with INDEN_SMTP_URL."))

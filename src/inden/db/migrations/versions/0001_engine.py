@@ -1,4 +1,7 @@
-"""engine: products, orders, ledger, outbox, keys
+"""The first schema: products, orders, the stock ledger, the outbox, API keys.
+
+(The file is named after the project's first milestone, "engine"; its revision id "0001" is what existing
+databases record, so neither changes.)
 
 Revision ID: 0001
 Revises: 

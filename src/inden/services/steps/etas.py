@@ -15,18 +15,18 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inden.config import get_settings, shop_today
+from inden.clock import shop_date
 from inden.db.bulk import RepegPreview, preview_repeg, repeg_queues
 from inden.db.models import OrderLine, Product
+from inden.db.session import settings_of
 from inden.db.supply import fastest_offers, open_supply, supplier_reliability
 from inden.domain.eta import Eta, Inbound, PegSchedule, WaitingUnits, peg_etas, peg_schedule
-from inden.domain.policy import BackorderPolicy
+from inden.domain.policy import is_released as released
 
 
 def is_released(product: Product, today: date) -> bool:
-    """False for a pre-order before its release date (its stock is held for the launch)."""
-    return not (product.backorder_policy == BackorderPolicy.PREORDER.value and product.release_at is not None
-                and product.release_at > today)
+    """`domain.policy.is_released` for a stored product."""
+    return released(product.backorder_policy, product.release_at, today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ class _Plan:
     today: date
     lead_time_days: int
     estimated_delay_days: int
+    handling_days: int
 
 
 def _plans(session: Session, products: Sequence[Product], today: date) -> dict[int, _Plan]:
@@ -46,6 +47,7 @@ def _plans(session: Session, products: Sequence[Product], today: date) -> dict[i
     suppliers = {s.supplier_id for items in supply.values() for s in items} | {b.supplier_id for b in best.values()}
     reliability = supplier_reliability(session, sorted(suppliers)) if suppliers else {}
     plans = {}
+    handling_days = settings_of(session).handling_days
     for product in products:
         inbound = [Inbound(s.expected_at, s.quantity, reliability[s.supplier_id].delay_p90_days, s.purchase_order_id)
                    for s in supply.get(product.id, [])]
@@ -62,18 +64,19 @@ def _plans(session: Session, products: Sequence[Product], today: date) -> dict[i
             today=start,
             lead_time_days=offer.lead_time_days if offer else product.lead_time_days,
             estimated_delay_days=reliability[offer.supplier_id].delay_p90_days if offer else 0,
+            handling_days=handling_days,
         )
     return plans
 
 
 def _peg(plan: _Plan, queue: Sequence[WaitingUnits]) -> list[Eta]:
     return peg_etas(queue, plan.inbound, today=plan.today, lead_time_days=plan.lead_time_days,
-                    handling_days=get_settings().handling_days, estimated_delay_days=plan.estimated_delay_days)
+                    handling_days=plan.handling_days, estimated_delay_days=plan.estimated_delay_days)
 
 
 def _schedule(plan: _Plan) -> PegSchedule:
     return peg_schedule(plan.inbound, today=plan.today, lead_time_days=plan.lead_time_days,
-                        handling_days=get_settings().handling_days, estimated_delay_days=plan.estimated_delay_days)
+                        handling_days=plan.handling_days, estimated_delay_days=plan.estimated_delay_days)
 
 
 def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime) -> int:
@@ -85,7 +88,7 @@ def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime
     if not products:
         return 0
     session.flush()
-    plans = _plans(session, products, shop_today(now))
+    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
     changed, _ = repeg_queues(session, {product_id: _schedule(plan) for product_id, plan in plans.items()}, now=now)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OrderLine):
@@ -103,7 +106,7 @@ def preview_etas(session: Session, products: Sequence[Product], *, now: datetime
     if not products:
         return RepegPreview(0, 0, 0, 0, 0, 0)
     session.flush()
-    plans = _plans(session, products, shop_today(now))
+    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
     return preview_repeg(session, {product_id: _schedule(plan) for product_id, plan in plans.items()})
 
 
@@ -111,7 +114,7 @@ def supply_schedules(session: Session, products: Sequence[Product], *, now: date
     """Each product's supply as promises by queue position, deliveries naming their purchase orders."""
     if not products:
         return {}
-    plans = _plans(session, products, shop_today(now))
+    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
     return {product_id: _schedule(plan) for product_id, plan in plans.items()}
 
 
@@ -142,7 +145,7 @@ def place_in_queue(session: Session, joining: Sequence[Joining], *, now: datetim
     """
     if not joining:
         return {}
-    today = shop_today(now)
+    today = shop_date(now, settings_of(session).timezone)
     placements: dict[int, Placement] = {}
     tail: list[Joining] = []
     for item in joining:

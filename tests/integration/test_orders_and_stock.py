@@ -1,4 +1,4 @@
-"""The stock and backorder engine's use cases, on SQLite and PostgreSQL."""
+"""Orders and stock use cases (place, cancel, ship, stock in and out, the backorder queue), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from inden.domain.errors import (
     UnknownSku,
 )
 from inden.services import audit, order_views, orders, products, stock
-from inden.services.schemas import LineIn, OrderCreate, ProductCreate, StockAdjustment
+from inden.services.schemas.common import LineIn
+from inden.services.schemas.orders import OrderCreate
+from inden.services.schemas.products import ProductCreate, StockAdjustment
 
 T0 = datetime(2026, 12, 12, 0, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The pure engine rules, checked step by step against a deliberately naive reference model.
+"""The pure allocation and order rules, checked step by step against a deliberately naive reference model.
 
 `Shop` is a tiny in-memory engine built only from `inden.domain` functions, applied the way the services apply
 them. `Reference` knows nothing of those functions: it keeps one entry per waiting unit in a list sorted by
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -24,9 +24,9 @@ from inden.domain.allocation import (
     allocation_order,
     take_order,
 )
-from inden.domain.errors import InvalidRequest
-from inden.domain.orders import LineUnits, OrderStatus, order_status, split_cancel
-from inden.domain.policy import BackorderPolicy, ProductRules, backorder_room
+from inden.domain.errors import InsufficientStock, InvalidRequest, NotReadyToShip
+from inden.domain.orders import Fulfilment, LineUnits, OrderStatus, order_status, split_cancel, units_to_ship
+from inden.domain.policy import BackorderPolicy, ProductRules, backorder_room, is_released
 from inden.domain.stock import StockLevel
 from tests.reference import status_from_unit_states
 
@@ -365,7 +365,8 @@ class EngineMachine(RuleBasedStateMachine):
 EngineMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-TestEngineAgreesWithReferenceModel = EngineMachine.TestCase
+TestAllocationAgreesWithReferenceModel = EngineMachine.TestCase
+TestAllocationAgreesWithReferenceModel.pytestmark = [pytest.mark.slow]  # hundreds of random step sequences
 
 
 # --- examples -------------------------------------------------------------------------------------------
@@ -466,6 +467,47 @@ def test_split_cancel_refuses_more_than_the_open_units() -> None:
 
     with pytest.raises(InvalidRequest):
         split_cancel("MUG", line, 4)
+
+
+SHIPPABLE = {"MUG": LineUnits(quantity=5, allocated=3, backordered=2, shipped=0, cancelled=0),
+             "TEA": LineUnits(quantity=2, allocated=0, backordered=0, shipped=2, cancelled=0)}
+
+
+def test_shipping_without_a_selection_ships_every_allocated_unit_of_a_partial_order() -> None:
+    assert units_to_ship(7, Fulfilment.PARTIAL, SHIPPABLE, None) == [("MUG", 3)]
+
+
+def test_a_complete_order_does_not_ship_while_units_wait() -> None:
+    with pytest.raises(NotReadyToShip):
+        units_to_ship(7, Fulfilment.COMPLETE, SHIPPABLE, None)
+
+
+def test_shipping_refuses_an_order_with_nothing_allocated_a_sku_not_on_it_and_more_than_allocated() -> None:
+    with pytest.raises(InvalidRequest):
+        units_to_ship(7, Fulfilment.PARTIAL, {"TEA": SHIPPABLE["TEA"]}, None)
+    with pytest.raises(InvalidRequest):
+        units_to_ship(7, Fulfilment.PARTIAL, SHIPPABLE, [("MUG", 1), ("JAM", 1)])
+    with pytest.raises(InsufficientStock):
+        units_to_ship(7, Fulfilment.PARTIAL, SHIPPABLE, [("MUG", 4)])
+
+
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(1, 6))
+def test_a_selection_ships_exactly_what_it_names_within_the_allocated_units(allocated: int, waiting: int,
+                                                                           asked: int) -> None:
+    line = LineUnits(quantity=allocated + waiting, allocated=allocated, backordered=waiting, shipped=0, cancelled=0)
+    if asked <= allocated:
+        assert units_to_ship(1, Fulfilment.PARTIAL, {"MUG": line}, [("MUG", asked)]) == [("MUG", asked)]
+    else:
+        with pytest.raises(InsufficientStock):
+            units_to_ship(1, Fulfilment.PARTIAL, {"MUG": line}, [("MUG", asked)])
+
+
+def test_a_pre_order_is_released_on_its_release_day_and_other_products_always() -> None:
+    launch = datetime(2026, 12, 12, tzinfo=UTC).date()
+    assert not is_released(BackorderPolicy.PREORDER, launch, launch - timedelta(days=1))
+    assert is_released(BackorderPolicy.PREORDER, launch, launch)
+    assert is_released(BackorderPolicy.PREORDER, None, launch)
+    assert is_released(BackorderPolicy.ALLOW, launch, launch - timedelta(days=1))
 
 
 def test_order_status_is_cancelled_when_every_unit_is_cancelled() -> None:

@@ -1,7 +1,8 @@
 """The transactional outbox: events are rows written in the same transaction as the change that caused them.
 
-A delivery worker (a later issue) claims undelivered rows and sends them at least once; `dedup_key` lets the
-receiver drop repeats and stops the same logical event from being written twice.
+The delivery workers (`services.delivery`, `services.webhooks`) claim undelivered rows and send them at least
+once; `dedup_key` lets the receiver drop repeats and stops the same logical event from being written twice.
+`inden.notify` renders and sends; only this module (and the bulk writers it names) writes the rows.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from inden.db.models import OutboxEvent
+from inden.db.models import OutboxEvent, table_of
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    event_type: str
+    event_type: str  # an inden.domain.event_types.EventType
     dedup_key: str
     payload: dict[str, Any]
 
@@ -31,10 +32,10 @@ def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
     with one INSERT … SELECT instead (db.queue.record_served_events, db.bulk.repeg_queues).
     """
     rows = [
-        {"event_type": e.event_type, "dedup_key": e.dedup_key, "payload": e.payload, "created_at": now,
+        {"event_type": str(e.event_type), "dedup_key": e.dedup_key, "payload": e.payload, "created_at": now,
          "attempts": 0}
         for e in events
     ]
     if rows:
-        session.execute(insert(OutboxEvent.__table__), rows)
+        session.execute(insert(table_of(OutboxEvent)), rows)
     return len(rows)

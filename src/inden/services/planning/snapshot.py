@@ -1,0 +1,146 @@
+"""What a plan run reads: stock positions, offers, lead-time spreads, events and demand history, and the
+forecast made from them (outside any transaction: minutes for a large catalogue)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from inden.clock import shop_date
+from inden.config import Settings
+from inden.db.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierOffer
+from inden.db.session import Database
+from inden.db.supply import supplier_reliability
+from inden.domain.errors import InvalidRequest
+from inden.domain.states import PurchaseOrderStatus
+from inden.planning.forecasting import forecast_demand
+from inden.planning.replenishment import EventDemand, LeadTimeSpread, PlanSettings, Position
+from inden.planning.suppliers import SupplierOption
+from inden.services.demand import load_demand_history
+from inden.services.events import upcoming_events
+
+Progress = Callable[[str, int, int], None]
+
+
+def plan_settings(settings: Settings) -> PlanSettings:
+    rule: Any = settings.service_level
+    if rule not in ("abc", "cost"):
+        try:
+            rule = float(rule)
+        except ValueError:
+            raise InvalidRequest(f"INDEN_SERVICE_LEVEL must be abc, cost or a number, not {rule!r}.") from None
+        if not 0.5 <= rule < 1:
+            raise InvalidRequest(f"INDEN_SERVICE_LEVEL {rule} must be at least 0.5 and below 1.")
+    return PlanSettings(service_level=rule, holding_cost_rate_per_year=settings.holding_cost_rate,
+                        order_cost=settings.order_cost)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    today: date
+    products: dict[str, Product]
+    positions: dict[str, Position]
+    offers: dict[str, list[SupplierOption]]
+    spreads: dict[str, LeadTimeSpread]
+    supplier_ids: dict[str, int]
+    events: list[EventDemand]
+    history: pd.DataFrame
+
+
+def stock_positions(session: Session, products: Sequence[Product], today: date) -> dict[str, Position]:
+    """Stock positions; incoming counts open *and* draft purchase orders, so a drafted need is not re-planned."""
+    remaining = PurchaseOrderLine.quantity - PurchaseOrderLine.received
+    rows = session.execute(
+        select(PurchaseOrderLine.product_id, func.sum(remaining),
+               func.min(PurchaseOrder.expected_at).filter(PurchaseOrder.status == PurchaseOrderStatus.OPEN.value))
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .where(PurchaseOrder.status.in_([PurchaseOrderStatus.OPEN.value, PurchaseOrderStatus.DRAFT.value]),
+               remaining > 0, PurchaseOrderLine.product_id.in_([p.id for p in products]))
+        .group_by(PurchaseOrderLine.product_id)
+    ).all()
+    incoming = {pid: (int(units), first) for pid, units, first in rows}
+    positions = {}
+    for p in products:
+        units, first = incoming.get(p.id, (0, None))
+        positions[p.sku] = Position(
+            sku=p.sku, on_hand=p.on_hand, allocated=p.allocated, backordered=p.backordered, incoming=units,
+            next_receipt_in_days=max((first - today).days, 0) if first else None,
+            price=float(p.price) if p.price is not None else None, service_level=p.service_level,
+            max_stock=p.max_stock)
+    return positions
+
+
+def _offers(session: Session) -> tuple[dict[str, list[SupplierOption]], dict[str, LeadTimeSpread], dict[str, int]]:
+    reliability = supplier_reliability(session)
+    codes = dict(session.execute(select(Supplier.id, Supplier.code)).all())
+    lead = func.coalesce(SupplierOffer.lead_time_days, Supplier.lead_time_days)
+    offers: dict[str, list[SupplierOption]] = defaultdict(list)
+    for sku, supplier_id, days, moq, pack, cost in session.execute(
+        select(Product.sku, SupplierOffer.supplier_id, lead, SupplierOffer.min_order_quantity,
+               SupplierOffer.pack_size, SupplierOffer.unit_cost)
+        .join(Product, Product.id == SupplierOffer.product_id).join(Supplier, Supplier.id == SupplierOffer.supplier_id)
+        .order_by(Product.sku, Supplier.code)
+    ):
+        r = reliability[supplier_id]
+        offers[sku].append(SupplierOption(
+            supplier=codes[supplier_id], unit_cost=float(cost or 0), lead_time_days=int(days), moq=moq,
+            pack_size=pack, delay_p90_days=float(r.delay_p90_days), fill_ratio=r.fill_ratio or 1.0,
+            on_time_ratio=r.on_time_rate))
+    spreads = {
+        codes[sid]: LeadTimeSpread.from_quantiles(mean=r.mean_delay_days, p50=r.delay_p50_days,
+                                                  p90=r.delay_p90_days, deliveries=r.deliveries)
+        for sid, r in reliability.items()
+    }
+    return offers, spreads, {code: sid for sid, code in codes.items()}
+
+
+def take_snapshot(db: Database, *, now: datetime, skus: Sequence[str] | None = None) -> Snapshot:
+    settings = db.settings
+    today = shop_date(now, settings.timezone)
+    with db.transaction() as session:
+        query = select(Product).order_by(Product.sku)
+        if skus:
+            query = query.where(Product.sku.in_(skus))
+        products = list(session.scalars(query))
+        for product in products:
+            session.expunge(product)
+        offers, spreads, supplier_ids = _offers(session)
+        history = load_demand_history(session, since=today - timedelta(days=settings.history_days),
+                                      until=today - timedelta(days=1), timezone=settings.timezone,
+                                      product_ids=[p.id for p in products] if skus else None)
+        return Snapshot(today=today, products={p.sku: p for p in products},
+                        positions=stock_positions(session, products, today), offers=offers, spreads=spreads,
+                        supplier_ids=supplier_ids, events=upcoming_events(session, today), history=history)
+
+
+def forecast_snapshot(snapshot: Snapshot, *, horizon: int, engine: Any = None, progress: Progress | None = None
+                      ) -> Any:
+    """Forecast every product of the snapshot (new ones from the seller's guess or their category)."""
+    products = snapshot.products.values()
+    history = snapshot.history
+    missing = [p.sku for p in products if p.sku not in set(history["unique_id"])]
+    if missing:  # no history at all: one zero day so the forecaster plans them by fallback
+        yesterday = pd.Timestamp(snapshot.today - timedelta(days=1))
+        filler = pd.DataFrame({"unique_id": missing, "ds": yesterday, "y": 0.0, "censored": False})
+        history = pd.concat([history, filler], ignore_index=True) if len(history) else filler
+    return forecast_demand(
+        history, horizon=horizon,
+        expected={p.sku: p.expected_daily_demand for p in products if p.expected_daily_demand is not None},
+        categories={p.sku: p.category for p in products if p.category},
+        engine=engine, progress=progress)
+
+
+def forecast_inputs(forecast: Any) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Per SKU: the daily mean path (day 0 first) and the one-day error sigma."""
+    paths = {sku: group["mean"].to_numpy(dtype=float)
+             for sku, group in forecast.paths.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=False)}
+    sigmas = dict(zip(forecast.report["unique_id"], forecast.report["sigma"].astype(float), strict=True))
+    return paths, sigmas
