@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
     delivery_batch: int = 100  # outbox rows claimed per delivery round
     delivery_max_attempts: int = 8  # then the row is marked failed (retries back off: 1, 2, 4 … minutes)
+    # Back office (services.accounts, web.backoffice): people's logins.
+    session_idle_minutes: int = 12 * 60  # a session unused this long ends (a shift on a phone stays logged in)
+    login_failures_allowed: int = 5  # failed logins per address or client within the window, then 429
+    login_window_minutes: int = 15  # the window failures are counted in, and the longest wait
+    setup_link_hours: int = 72  # a one-time setup link from `inden users add|reset` works this long
 
 
 def shop_today(now: datetime, settings: Settings | None = None) -> date:

@@ -25,24 +25,26 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("INDEN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright never downloads one
+OWNER_EMAIL, STAFF_EMAIL, PASSWORD = "pemilik@toko.id", "staf@toko.id", "kata-sandi-toko-1"
 PG_PREFIX = "inden_e2e_"  # + the pid of the pytest process that owns the database
 INDEN = str(Path(sys.executable).with_name("inden"))  # the console script of the environment running pytest
 Environment = Callable[[str], dict[str, str]]
 
 
-def inden(database_url: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None
-          ) -> subprocess.CompletedProcess[str]:
-    """Run the `inden` CLI against `database_url` (with `env` added to ours); never raises on a non-zero exit
-    (callers assert it)."""
+def inden(database_url: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+          stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `inden` CLI against `database_url` (with `env` added to ours, `stdin` as its input); never raises
+    on a non-zero exit (callers assert it)."""
     env = {**os.environ, **(env or {}), "INDEN_DATABASE_URL": database_url}
-    return subprocess.run([INDEN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run([INDEN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False,
+                          input=stdin)
 
 
 def make_key(database_url: str, role: str) -> str:
@@ -51,6 +53,24 @@ def make_key(database_url: str, role: str) -> str:
     key = done.stdout.strip()
     assert key and "\n" not in key, f"`inden keys create` must print only the key, got {done.stdout!r}"
     return key
+
+
+def add_people(database_url: str) -> None:
+    """The shop's owner and one staff member, with their passwords set, as a newcomer does."""
+    for email, role in ((OWNER_EMAIL, "owner"), (STAFF_EMAIL, "staff")):
+        done = inden(database_url, "users", "add", email, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+        assert done.returncode == 0, done.stderr
+
+
+def log_in(page: Page, base_url: str, email: str = OWNER_EMAIL, password: str = PASSWORD) -> None:
+    """Log in through the back office's form, as a person would (on the login page the browser is on, if it
+    was sent there, so that it comes back to where it was going)."""
+    if "/login" not in page.url:
+        page.goto(f"{base_url}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form[action='/login'] button").click()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _free_port() -> int:
@@ -198,6 +218,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with fresh_database(backend, directory) as url:
         staff_key = make_key(url, "staff")
         storefront_key = make_key(url, "storefront")
+        add_people(url)
         log_path = directory / "serve.log"
         process = start_server(url, log_path, workers=2 if backend == "postgresql" else 1)
         try:

@@ -1,12 +1,12 @@
 """The seller's dashboard in a real browser (Debian's chromium via Playwright) against a real `inden serve`:
-the figures of GET /v1/analytics, in Indonesian by default, behind a staff key."""
+the figures of GET /v1/analytics, in Indonesian by default, behind the back office's login and a staff key."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, log_in
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -24,6 +24,9 @@ def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, 
         figures = http.get("/v1/analytics", params={"days": 30}).json()
     page = browser.new_page()
     try:
+        page.goto(f"{server.base_url}/dashboard")
+        expect(page).to_have_url(f"{server.base_url}/login?next=%2Fdashboard")  # behind the login
+        log_in(page, server.base_url)
         page.goto(f"{server.base_url}/dashboard")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Ringkasan toko")
         page.get_by_label("Kunci API").fill(server.storefront_key)  # a shop-page key may not read figures

@@ -18,6 +18,7 @@ from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
 from inden.web import dashboard, pages, widget
 from inden.web.api_docs import install_api_docs
+from inden.web.backoffice import UPLOAD_LIMITS, install_back_office
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -42,7 +43,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.keys = KeyCache(db)
     install_error_handlers(app)
     install_api_docs(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, paths=UPLOAD_LIMITS)
     if settings.cors_origins:  # shop pages on other origins call the storefront endpoints from the browser
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
@@ -56,6 +57,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(dashboard.router)
+    install_back_office(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

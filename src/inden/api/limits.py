@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    """Pure ASGI middleware: buffers the body up to `max_bytes`, answers 413 past that."""
+    """Pure ASGI middleware: buffers the body up to `max_bytes` (or the larger limit `paths` gives an exact path,
+    e.g. the back office's CSV upload), answers 413 past that."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, paths: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(send, limit)
             return
         body = bytearray()
         while True:
@@ -29,8 +33,8 @@ class BodySizeLimit:
             if message["type"] == "http.disconnect":
                 return
             body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._too_large(send)
+            if len(body) > limit:
+                await self._too_large(send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -45,11 +49,11 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         payload: dict[str, Any] = {"error": {
             "code": "payload_too_large",
-            "message": f"Request body is larger than {self.max_bytes} bytes.",
-            "details": {"max_bytes": self.max_bytes},
+            "message": f"Request body is larger than {limit} bytes.",
+            "details": {"max_bytes": limit},
         }}
         body = json.dumps(payload).encode()
         await send({"type": "http.response.start", "status": 413,

@@ -23,12 +23,13 @@ from inden.cli import (
     stock,
     storefront,
     supply,
+    users,
     webhooks,
     worker,
 )
 
 AREAS = (server, keys, products, stock, orders, audit, demo, supply, worker, analytics, delivery, storefront,
-         webhooks, sales, events, planning, simulation)
+         webhooks, sales, events, planning, simulation, users)
 
 
 def build_app() -> typer.Typer:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
 
-from inden.clock import utcnow
+from inden.clock import as_utc, utcnow
 from inden.db.models import ApiKey
 from inden.db.session import Database
+from inden.domain.errors import NotFound
 
 
 class Role(StrEnum):
@@ -58,3 +60,30 @@ class KeyCache:
             self._seen.clear()
         self._seen[digest] = (time.monotonic() + self._ttl, found)
         return found
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """An API key as the owner sees it: never the key itself, only its first characters."""
+
+    id: int
+    prefix: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(db: Database) -> list[KeyRow]:
+    with db.transaction() as session:
+        return [KeyRow(k.id, k.prefix, Role(k.role), as_utc(k.created_at), as_utc(k.revoked_at) if k.revoked_at
+                       else None) for k in session.scalars(select(ApiKey).order_by(ApiKey.id))]
+
+
+def revoke_key(db: Database, key_id: int, *, now: datetime | None = None) -> None:
+    """Stop a key from working (within the key cache's few seconds). Raises NotFound for an unknown id."""
+    with db.transaction() as session:
+        key = session.get(ApiKey, key_id)
+        if key is None:
+            raise NotFound(f"No API key with id {key_id}.", key_id=key_id)
+        if key.revoked_at is None:
+            key.revoked_at = now or utcnow()

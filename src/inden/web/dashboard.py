@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from inden.config import get_settings
 from inden.i18n import locale_of, template_environment
+from inden.web.backoffice.auth import Signed
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -21,8 +22,9 @@ NUMBER_LOCALES = {"id": "id-ID", "en": "en-US"}  # for the browser's Intl format
 
 
 @router.get("/dashboard")
-def dashboard(lang: Literal["id", "en"] | None = None) -> HTMLResponse:
-    locale = locale_of(lang)
+def dashboard(account: Signed, lang: Literal["id", "en"] | None = None) -> HTMLResponse:
+    """Behind the back office's login; the figures still come from the API with a staff key."""
+    locale = locale_of(lang or account.locale)
     html = template_environment(TEMPLATES, locale).get_template("dashboard.html").render(
         locale=locale, shop=get_settings().shop_name, number_locale=NUMBER_LOCALES[locale])
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
