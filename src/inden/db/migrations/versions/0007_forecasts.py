@@ -1,5 +1,5 @@
 """forecasts: each SKU's stored daily forecast (mean, 80/95 % bounds) from the latest plan run, for the back
-office's product chart; indexes for the back office's waiting figures and order search
+office's product chart
 
 Revision ID: 0007
 Revises: 0006
@@ -29,23 +29,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_demand_forecasts_product_id_products')),
     sa.PrimaryKeyConstraint('product_id', 'day', name=op.f('pk_demand_forecasts'))
     )
-    # What bench/back_office.py called for (docs/benchmarks.md): the back office's waiting figures and search.
-    unscheduled = "backordered > 0 AND (eta_confidence IS NULL OR eta_confidence <> 'scheduled')"
-    with op.batch_alter_table('order_lines', schema=None) as batch_op:
-        batch_op.create_index('ix_order_lines_unscheduled', ['product_id', 'backordered'], unique=False,
-                              sqlite_where=sa.text(unscheduled), postgresql_where=sa.text(unscheduled))
-        batch_op.create_index('ix_order_lines_waiting_since', ['order_created_at'], unique=False,
-                              sqlite_where=sa.text('backordered > 0'), postgresql_where=sa.text('backordered > 0'))
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_external_id', ['external_id'], unique=False)
-        batch_op.create_index('ix_orders_customer_email_lower', [sa.text('lower(customer_email)')], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index('ix_orders_customer_email_lower')
-        batch_op.drop_index('ix_orders_external_id')
-    with op.batch_alter_table('order_lines', schema=None) as batch_op:
-        batch_op.drop_index('ix_order_lines_waiting_since')
-        batch_op.drop_index('ix_order_lines_unscheduled')
     op.drop_table('demand_forecasts')
