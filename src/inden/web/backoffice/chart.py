@@ -4,24 +4,16 @@ and its bands, and the projected stock with arriving purchase orders. Readable a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup, escape
+
+from inden.planning.projection import ProjectedDay
+from inden.services.forecasts import ForecastDay
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 240, 56, 30, 12
 INK, MUTED, BAR, FORECAST, BAND80, BAND95, STOCK, BAD = (
     "#1b1f24", "#4a5561", "#8fb3d9", "#0b5cad", "#9cc3ea", "#d3e5f6", "#1a6b35", "#b3261e")
-
-
-@dataclass(frozen=True)
-class ForecastDay:
-    day: date
-    mean: float
-    lo80: float | None = None
-    hi80: float | None = None
-    lo95: float | None = None
-    hi95: float | None = None
 
 
 def _scale(high: float) -> float:
@@ -50,20 +42,20 @@ def _frame(title: str, body: list[str], *, top: float, low: float, first: date, 
                   f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{axis}{"".join(body)}{dates}</svg>')
 
 
-def demand_chart(title: str, history: Sequence[tuple[date, int]], forecast: Sequence[ForecastDay]) -> Markup:
+def demand_chart(title: str, history: Sequence[tuple[date, float]], forecast: Sequence[ForecastDay]) -> Markup:
     """Bars of past daily demand, then the forecast's mean line inside its 95 % and 80 % bands."""
     count = len(history) + len(forecast)
     if not count:
         return Markup("")
-    highs = [q for _, q in history] + [f.hi95 or f.hi80 or f.mean for f in forecast]
+    highs = [q for _, q in history] + [f.hi_95 for f in forecast]
     top = _scale(max(highs, default=1))
     width = max((WIDTH - PAD_LEFT) / count - 1, 1)
     body = [f'<rect x="{_x(i, count) - width / 2:.1f}" y="{_y(q, top):.1f}" width="{width:.1f}" '
             f'height="{_y(0, top) - _y(q, top):.1f}" fill="{BAR}"/>' for i, (_, q) in enumerate(history) if q]
     offset = len(history)
-    for low_key, high_key, colour in (("lo95", "hi95", BAND95), ("lo80", "hi80", BAND80)):
+    for low_key, high_key, colour in (("lo_95", "hi_95", BAND95), ("lo_80", "hi_80", BAND80)):
         band = [(offset + i, getattr(f, low_key), getattr(f, high_key)) for i, f in enumerate(forecast)]
-        if band and all(lo is not None and hi is not None for _, lo, hi in band):
+        if band:
             upper = " ".join(f"{_x(i, count):.1f},{_y(hi, top):.1f}" for i, _, hi in band)
             lower = " ".join(f"{_x(i, count):.1f},{_y(max(lo, 0), top):.1f}" for i, lo, _ in reversed(band))
             body.append(f'<polygon points="{upper} {lower}" fill="{colour}"/>')
@@ -77,36 +69,24 @@ def demand_chart(title: str, history: Sequence[tuple[date, int]], forecast: Sequ
     return _frame(title, body, top=top, low=0, first=first, last=last, fmt="%d/%m")
 
 
-def projected_stock(start: int, today: date, *, days: int, demand_per_day: float,
-                    arrivals: Sequence[tuple[date, int]]) -> list[tuple[date, float]]:
-    """Units free to sell each coming day: today's (on hand - reserved - waiting), less the expected demand,
-    plus purchase orders on their expected dates (late ones counted as arriving today)."""
-    level, points = float(start), []
-    for n in range(days + 1):
-        day = today + timedelta(days=n)
-        level += sum(units for expected, units in arrivals if (expected <= today if n == 0 else expected == day))
-        if n:
-            level -= demand_per_day
-        points.append((day, level))
-    return points
-
-
-def stock_chart(title: str, points: Sequence[tuple[date, float]], arrivals: Sequence[tuple[date, int]]) -> Markup:
-    """The projected stock line; below zero means customers will wait. Arrivals are marked on the line."""
-    if not points:
+def stock_chart(title: str, projection: Sequence[ProjectedDay]) -> Markup:
+    """The projected stock free to sell: the expected line, and a dashed one if demand runs at the forecast's
+    upper 80 % bound; below zero, customers wait. Days with purchase orders arriving are marked."""
+    if not projection:
         return Markup("")
-    count = len(points)
-    values = [v for _, v in points]
-    top, low = _scale(max(values + [1])), min(min(values) * 1.1, 0)
-    line = " ".join(f"{_x(i, count):.1f},{_y(v, top, low):.1f}" for i, v in enumerate(values))
+    count = len(projection)
+    expected = [p.expected for p in projection]
+    pessimistic = [p.pessimistic for p in projection]
+    top, low = _scale(max(expected + pessimistic + [1])), min(min(expected + pessimistic) * 1.1, 0)
     zero = _y(0, top, low)
     body = [f'<rect x="{PAD_LEFT}" y="{zero:.1f}" width="{WIDTH - PAD_LEFT}" height="{HEIGHT - PAD_BOTTOM - zero:.1f}" '
             f'fill="#fdecea"/>' if low < 0 else "",
-            f'<line x1="{PAD_LEFT}" x2="{WIDTH}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{BAD}"/>',
-            f'<polyline points="{line}" fill="none" stroke="{STOCK}" stroke-width="2.5"/>']
-    index = {day: i for i, (day, _) in enumerate(points)}
-    for expected, _units in arrivals:
-        i = index.get(max(expected, points[0][0]))
-        if i is not None:
-            body.append(f'<circle cx="{_x(i, count):.1f}" cy="{_y(values[i], top, low):.1f}" r="5" fill="{FORECAST}"/>')
-    return _frame(title, body, top=top, low=low, first=points[0][0], last=points[-1][0], fmt="%d/%m")
+            f'<line x1="{PAD_LEFT}" x2="{WIDTH}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{BAD}"/>']
+    for values, dash in ((pessimistic, ' stroke-dasharray="6 5"'), (expected, "")):
+        line = " ".join(f"{_x(i, count):.1f},{_y(v, top, low):.1f}" for i, v in enumerate(values))
+        body.append(f'<polyline points="{line}" fill="none" stroke="{STOCK}" stroke-width="2.5"{dash}/>')
+    for i, day in enumerate(projection):
+        if day.arriving:
+            body.append(f'<circle cx="{_x(i, count):.1f}" cy="{_y(expected[i], top, low):.1f}" r="6" '
+                        f'fill="{FORECAST}"/>')
+    return _frame(title, body, top=top, low=low, first=projection[0].day, last=projection[-1].day, fmt="%d/%m")

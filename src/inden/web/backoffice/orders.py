@@ -8,45 +8,49 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from inden.domain.errors import DomainError, UnknownOrder
+from inden.domain.orders import OrderStatus
 from inden.i18n import N_, translate
-from inden.services import order_views, orders
-from inden.services.office_orders import STATUS_FILTERS, product_names, search_orders
+from inden.services import orders
+from inden.services.back_office.orders import OrderQuery, list_orders, order_detail
+from inden.services.back_office.paging import Paging
 from inden.services.order_priority import set_priority
-from inden.services.schemas import MAX_UNITS, LineIn, OrderOut
+from inden.services.schemas import MAX_UNITS, LineIn
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
+STATUS_TABS = {"waiting": None, "to_ship": OrderStatus.ALLOCATED, "partly_shipped": OrderStatus.PARTIALLY_SHIPPED,
+               "shipped": OrderStatus.SHIPPED, "cancelled": OrderStatus.CANCELLED}
 
 
 @router.get("/orders")
-def order_list(request: Request, account: Signed) -> HTMLResponse:
+def order_list_page(request: Request, account: Signed) -> HTMLResponse:
     q = request.query_params.get("q", "").strip()[:254]
     status = request.query_params.get("status", "")
-    status = status if status in STATUS_FILTERS else ""
+    status = status if status in STATUS_TABS else ""
     number, offset = paging(request)
-    rows, total = search_orders(database(request), q=q, status=status, offset=offset, limit=PAGE_SIZE)
-    return page(request, account, "orders.html", rows=rows, total=total, number=number, size=PAGE_SIZE, q=q,
-                status=status, statuses=list(STATUS_FILTERS))
+    listing = list_orders(database(request), OrderQuery(
+        search=q, status=STATUS_TABS.get(status), waiting=status == "waiting",
+        paging=Paging(limit=PAGE_SIZE, offset=offset)))
+    return page(request, account, "orders.html", rows=listing.items, total=listing.total, number=number,
+                size=PAGE_SIZE, q=q, status=status, statuses=list(STATUS_TABS))
 
 
 def _order_page(request: Request, account: Signed, order_id: int, *, errors: Errors | None = None,
                 status_code: int = 200) -> HTMLResponse:
-    db = database(request)
     try:
-        order: OrderOut = order_views.get_order(db, order_id)
+        order = order_detail(database(request), order_id)
     except UnknownOrder:
         return page(request, account, "refused.html", status_code=404, reason="missing",
                     message=translate(account.locale, "No order has number %(number)s.", number=order_id))
-    names = product_names(db, [line.sku for line in order.lines])
-    return page(request, account, "order.html", order=order, names=names, errors=errors or Errors(),
+    return page(request, account, "order.html", order=order, errors=errors or Errors(),
                 status_code=status_code, saved=request.query_params.get("saved"))
 
 
 @router.get("/orders/{order_id}")
-def order_detail(request: Request, account: Signed, order_id: int) -> HTMLResponse:
+def order_page(request: Request, account: Signed, order_id: int) -> HTMLResponse:
     return _order_page(request, account, order_id)
 
 

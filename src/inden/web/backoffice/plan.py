@@ -1,5 +1,6 @@
-"""`/plan`: purchase suggestions with their reasons in plain words (edit the quantity, approve one or many,
-dismiss), running the plan now, and the events calendar (Harbolnas, a flash sale, a launch)."""
+"""`/plan`: purchase suggestions with their reasons in plain words (edit the quantity, approve one or many — one
+purchase order per supplier —, dismiss), running the plan now, and the events calendar (Harbolnas, a flash
+sale, a launch)."""
 
 from __future__ import annotations
 
@@ -10,49 +11,31 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from inden.clock import utcnow
-from inden.config import shop_today
-from inden.domain.errors import DomainError
-from inden.i18n import N_, translate
+from inden.db.session import Database
+from inden.domain.errors import DomainError, InvalidRequest
+from inden.i18n import N_
 from inden.services import events, planning
-from inden.services.office_orders import product_names
-from inden.services.schemas import MAX_UNITS, ApproveSuggestion, EventCreate, SuggestionOut
+from inden.services.back_office.paging import Paging
+from inden.services.back_office.plan import approve_suggestions, pending_suggestions, set_suggestion_quantity
+from inden.services.schemas import MAX_UNITS, EventCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
+from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
 EVENT_KINDS = ("promotion", "flash_sale", "launch")
 
 
-def reasons(suggestion: SuggestionOut, locale: str) -> list[str]:
-    """Why the planner suggests this purchase, in the seller's words, from the figures it saw."""
-    f = suggestion.figures
-    said = []
-    if f.backordered:
-        said.append(translate(locale, "%(units)s units are already waiting for customers.", units=f.backordered))
-    if f.days_of_cover is not None:
-        said.append(translate(locale, "Stock lasts about %(days)s days; delivery takes %(lead)s days.",
-                              days=round(f.days_of_cover), lead=round(f.lead_time_days)))
-    said.append(translate(locale, "Stock and incoming (%(position)s) are at or below the reorder point "
-                                  "(%(point)s).", position=f.inventory_position, point=round(f.reorder_point)))
-    if f.events:
-        said.append(translate(locale, "Planned events need stock: %(events)s.", events=", ".join(f.events)))
-    if f.risk >= 0.01:
-        said.append(translate(locale, "Chance of running out before it arrives: %(percent)s in 100.",
-                              percent=round(f.risk * 100)))
-    return said
-
-
 def _plan_page(request: Request, account: Signed, *, errors: Errors | None = None, status_code: int = 200,
                values: dict[str, Any] | None = None, **extra: Any) -> HTMLResponse:
     db = database(request)
-    pending = planning.list_suggestions(db, limit=200).items
-    names = product_names(db, [s.sku for s in pending])
-    return page(request, account, "plan.html", suggestions=pending, names=names,
-                reasons={s.id: reasons(s, account.locale) for s in pending}, events=events.list_events(db),
-                today=shop_today(utcnow()), errors=errors or Errors(), values=values or {"kind": "promotion"},
-                status_code=status_code, saved=request.query_params.get("saved"), **extra)
+    number, offset = paging(request)
+    pending = pending_suggestions(db, locale=account.locale, paging=Paging(limit=PAGE_SIZE, offset=offset))
+    return page(request, account, "plan.html", suggestions=pending, number=number, size=PAGE_SIZE,
+                events=events.list_events(db), errors=errors or Errors(),
+                values=values or {"kind": "promotion"}, status_code=status_code,
+                saved=request.query_params.get("saved"), **extra)
 
 
 @router.get("/plan")
@@ -74,19 +57,36 @@ def decide(request: Request, account: Signed, form: Posted) -> Response:
     quantities = {i: forms.integer(form, f"qty:{i}", errors, low=1, high=MAX_UNITS, required=False) for i in ids}
     if not errors:
         db = database(request)
-        for suggestion_id in ids:
-            try:
-                if action == "dismiss":
+        try:
+            if action == "dismiss":
+                for suggestion_id in ids:
                     planning.dismiss_suggestion(db, suggestion_id)
-                else:
-                    planning.approve_suggestion(db, suggestion_id, ApproveSuggestion(
-                        quantity=quantities.get(suggestion_id)))
-            except DomainError as error:
-                forms.from_domain(error, errors, "suggestions")
-                break
+            else:
+                for suggestion_id, quantity in quantities.items():
+                    if quantity is not None:
+                        _set_quantity(db, suggestion_id, quantity, account.locale, errors)
+                if not errors:
+                    approve_suggestions(db, ids)  # one purchase order per supplier and date
+        except DomainError as error:
+            forms.from_domain(error, errors, "suggestions")
     if errors:
         return _plan_page(request, account, errors=errors, status_code=422)
     return RedirectResponse(f"/plan?saved={'dismissed' if action == 'dismiss' else 'approved'}", status_code=303)
+
+
+def _set_quantity(db: Database, suggestion_id: int, quantity: int, locale: str, errors: Errors) -> None:
+    """A quantity typed in a row: the supplier's minimum and pack size are checked beside that row."""
+    try:
+        set_suggestion_quantity(db, suggestion_id, quantity, locale=locale)
+    except InvalidRequest as error:
+        if "pack_size" in error.details:
+            errors.add(f"qty:{suggestion_id}", N_("Order a multiple of the pack size, %(pack)s."),
+                       pack=error.details["pack_size"])
+        elif "min_order_quantity" in error.details:
+            errors.add(f"qty:{suggestion_id}", N_("The supplier's minimum order is %(units)s."),
+                       units=error.details["min_order_quantity"])
+        else:
+            forms.from_domain(error, errors, f"qty:{suggestion_id}")
 
 
 @router.post("/plan/run")

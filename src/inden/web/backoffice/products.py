@@ -12,19 +12,26 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from inden.domain.errors import DomainError, UnknownSku
+from inden.domain.labels import Label
+from inden.domain.policy import BackorderPolicy
 from inden.i18n import N_, translate
 from inden.services import products as product_service
 from inden.services import stock as stock_service
-from inden.services.office_catalogue import POLICIES, STOCK_FILTERS, product_page, search_products
+from inden.services.back_office.catalogue import ProductFilter, ProductQuery, list_products, product_detail
+from inden.services.back_office.charts import product_chart
+from inden.services.back_office.paging import Paging
 from inden.services.schemas import MAX_UNITS, SKU_PATTERN, ProductCreate, ProductPatch, StockAdjustment
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
-from inden.web.backoffice.chart import ForecastDay, demand_chart, projected_stock, stock_chart
+from inden.web.backoffice.chart import demand_chart, stock_chart
 from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 SKU = re.compile(SKU_PATTERN)
+POLICIES = tuple(p.value for p in BackorderPolicy)
+STOCK_FILTERS = tuple(f.value for f in ProductFilter)
+LABELS = tuple(label.value for label in Label)
 
 
 def paging(request: Request) -> tuple[int, int]:
@@ -37,16 +44,19 @@ def paging(request: Request) -> tuple[int, int]:
 
 
 @router.get("/products")
-def product_list(request: Request, account: Signed) -> HTMLResponse:
+def product_list_page(request: Request, account: Signed) -> HTMLResponse:
     params = request.query_params
     q = params.get("q", "").strip()[:100]
     stock = params.get("filter", "") if params.get("filter", "") in STOCK_FILTERS else ""
     policy = params.get("policy", "") if params.get("policy", "") in POLICIES else ""
+    label = params.get("label", "") if params.get("label", "") in LABELS else ""
     number, offset = paging(request)
-    rows, total = search_products(database(request), q=q, stock=stock, policy=policy, offset=offset,
-                                  limit=PAGE_SIZE)
-    return page(request, account, "products.html", rows=rows, total=total, number=number, size=PAGE_SIZE,
-                q=q, stock=stock, policy=policy)
+    listing = list_products(database(request), ProductQuery(
+        search=q, filters=frozenset({ProductFilter(stock)} if stock else ()),
+        policy=BackorderPolicy(policy) if policy else None, label=Label(label) if label else None,
+        paging=Paging(limit=PAGE_SIZE, offset=offset)))
+    return page(request, account, "products.html", rows=listing.items, total=listing.total, number=number,
+                size=PAGE_SIZE, q=q, stock=stock, policy=policy, label=label)
 
 
 @router.get("/products/new")
@@ -92,34 +102,31 @@ def create_product(request: Request, account: Signed, form: Posted) -> Response:
 def _product_page(request: Request, account: Signed, sku: str, *, errors: Errors | None = None,
                   values: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     locale = account.locale
+    db = database(request)
+    number, offset = paging(request)
     try:
-        view = product_page(database(request), sku)
+        view = product_detail(db, sku, queue=Paging(limit=PAGE_SIZE, offset=offset))
+        chart = product_chart(db, sku)
     except UnknownSku:
         return page(request, account, "refused.html", status_code=404, reason="missing",
                     message=translate(locale, "No product has SKU %(sku)s.", sku=sku))
-    stock = view.product.stock
-    recent = [q for _, q in view.demand[-28:]]
-    per_day = float(view.plan["demand_per_day"]) if view.plan else (sum(recent) / len(recent) if recent else 0.0)
-    arrivals = [(a.expected_at, a.units) for a in view.arrivals if a.status == "open"]
-    points = projected_stock(stock.available - stock.backordered, view.today, days=28, demand_per_day=per_day,
-                             arrivals=arrivals)
-    forecast = [ForecastDay(day, per_day) for day, _ in points[1:]]
     charts = {
-        "demand": demand_chart(translate(locale, "Units ordered per day, and the forecast"), view.demand, forecast),
-        "stock": stock_chart(translate(locale, "Projected stock with arriving purchase orders"), points, arrivals),
+        "demand": demand_chart(translate(locale, "Units ordered per day, and the forecast"),
+                               [(d.day, d.units) for d in chart.history], chart.forecast),
+        "stock": stock_chart(translate(locale, "Projected stock with arriving purchase orders"), chart.projection),
     }
-    product = view.product
-    defaults = {"backorder_policy": product.backorder_policy.value, "backorder_limit": product.backorder_limit or "",
-                "release_at": product.release_at or "", "max_per_customer": product.max_per_customer or "",
-                "lead_time_days": product.lead_time_days, "price": int(product.price) if product.price is not None
-                else "", "name": product.name}
-    return page(request, account, "product.html", view=view, charts=charts, per_day=per_day,
-                errors=errors or Errors(), values={**defaults, **(values or {})}, status_code=status_code,
-                saved=request.query_params.get("saved"))
+    per_day = sum(d.mean for d in chart.forecast) / len(chart.forecast) if chart.forecast else None
+    defaults = {"backorder_policy": view.policy.value, "backorder_limit": view.backorder_limit or "",
+                "release_at": view.release_at or "", "max_per_customer": view.max_per_customer or "",
+                "lead_time_days": view.lead_time_days, "price": int(view.price) if view.price is not None else "",
+                "name": view.name}
+    return page(request, account, "product.html", view=view, chart=chart, charts=charts, per_day=per_day,
+                number=number, size=PAGE_SIZE, errors=errors or Errors(), values={**defaults, **(values or {})},
+                status_code=status_code, saved=request.query_params.get("saved"))
 
 
 @router.get("/products/{sku}")
-def product_detail(request: Request, account: Signed, sku: str) -> HTMLResponse:
+def product_page(request: Request, account: Signed, sku: str) -> HTMLResponse:
     return _product_page(request, account, sku)
 
 

@@ -18,8 +18,15 @@ from inden.config import shop_today
 from inden.domain.errors import DomainError, UnknownPurchaseOrder
 from inden.i18n import N_, translate
 from inden.services import supply
-from inden.services.office_orders import product_names
-from inden.services.office_purchasing import preview_move
+from inden.services.back_office.paging import Paging
+from inden.services.back_office.purchasing import (
+    PurchaseOrderFilter,
+    PurchaseOrderQuery,
+    list_purchase_orders,
+    list_suppliers,
+    preview_move,
+    purchase_order_detail,
+)
 from inden.services.schemas import (
     MAX_UNITS,
     SKU_PATTERN,
@@ -33,6 +40,7 @@ from inden.services.schemas import (
 )
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
+from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
@@ -44,16 +52,18 @@ STATUSES = ("draft", "open", "received", "cancelled")
 def purchase_order_list(request: Request, account: Signed) -> HTMLResponse:
     status = request.query_params.get("status", "open")
     status = status if status in STATUSES else ""
-    after = request.query_params.get("after")
-    listing = supply.list_purchase_orders(database(request), status=status or None, cursor=after or None, limit=50)
-    today = shop_today(utcnow())
+    late_or_due = request.query_params.get("filter", "")
+    chosen = PurchaseOrderFilter(late_or_due) if late_or_due in {f.value for f in PurchaseOrderFilter} else None
+    number, offset = paging(request)
+    listing = list_purchase_orders(database(request), PurchaseOrderQuery(
+        status=status or None, filter=chosen, paging=Paging(limit=PAGE_SIZE, offset=offset)))
     return page(request, account, "purchase_orders.html", listing=listing, status=status, statuses=STATUSES,
-                today=today)
+                filter=late_or_due if chosen else "", number=number, size=PAGE_SIZE)
 
 
 def _new_form(request: Request, account: Signed, *, errors: Errors | None = None, values: dict[str, Any] | None = None,
               status_code: int = 200) -> HTMLResponse:
-    suppliers = supply.list_suppliers(database(request))
+    suppliers = list_suppliers(database(request))
     default_day = shop_today(utcnow()) + timedelta(days=14)
     values = values or {"expected_at": default_day.isoformat(), **{
         f"sku_{n}": request.query_params.get("sku", "") if n == 1 else "" for n in range(1, NEW_LINES + 1)}}
@@ -105,21 +115,19 @@ def create_purchase_order(request: Request, account: Signed, form: Posted) -> Re
 
 def _po_page(request: Request, account: Signed, po_id: int, *, errors: Errors | None = None,
              values: dict[str, Any] | None = None, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    db = database(request)
     try:
-        po = supply.get_purchase_order(db, po_id)
+        po = purchase_order_detail(database(request), po_id)
     except UnknownPurchaseOrder:
         return page(request, account, "refused.html", status_code=404, reason="missing",
                     message=translate(account.locale, "No purchase order has number %(number)s.", number=po_id))
-    names = product_names(db, [line.sku for line in po.lines])
     defaults = {f"qty:{line.sku}": max(line.quantity - line.received, 0) for line in po.lines}
-    return page(request, account, "purchase_order.html", po=po, names=names, errors=errors or Errors(),
+    return page(request, account, "purchase_order.html", po=po, errors=errors or Errors(),
                 values={"expected_at": po.expected_at.isoformat(), **defaults, **(values or {})},
                 status_code=status_code, saved=request.query_params.get("saved"), **extra)
 
 
 @router.get("/purchase-orders/{po_id}")
-def purchase_order_detail(request: Request, account: Signed, po_id: int) -> HTMLResponse:
+def purchase_order_page(request: Request, account: Signed, po_id: int) -> HTMLResponse:
     return _po_page(request, account, po_id)
 
 
@@ -181,14 +189,14 @@ def change_status(request: Request, account: Signed, form: Posted, po_id: int, a
 
 def _suppliers_page(request: Request, account: Signed, *, errors: Errors | None = None,
                     values: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-    return page(request, account, "suppliers.html", suppliers=supply.list_suppliers(database(request)),
+    return page(request, account, "suppliers.html", suppliers=list_suppliers(database(request)),
                 errors=errors or Errors(), values=values or {"lead_time_days": "14", "min_order_quantity": "1",
                                                              "pack_size": "1"},
                 status_code=status_code, saved=request.query_params.get("saved"))
 
 
 @router.get("/suppliers")
-def suppliers(request: Request, account: Signed) -> HTMLResponse:
+def suppliers_page(request: Request, account: Signed) -> HTMLResponse:
     return _suppliers_page(request, account)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from inden.services.office_reads import today_figures
+from inden.services.back_office.today import today_view
 from inden.web.backoffice.auth import Signed, database
 from inden.web.backoffice.render import page
 
@@ -14,4 +14,4 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def today(request: Request, account: Signed) -> HTMLResponse:
-    return page(request, account, "today.html", figures=today_figures(database(request)))
+    return page(request, account, "today.html", view=today_view(database(request)))
