@@ -224,3 +224,35 @@ def test_a_page_size_beyond_the_limit_is_refused() -> None:
     with pytest.raises(InvalidRequest):
         Paging(offset=-1)
 
+
+
+def test_a_partly_shipped_order_with_units_still_waiting_counts_as_waiting(db: Database) -> None:
+    shop(db)
+    request = OrderCreate.model_validate({"customer": {"email": "a@contoh.id"},
+                                          "lines": [{"sku": "SERUM", "quantity": 2}, {"sku": "TONER", "quantity": 1}]})
+    mixed = orders.place_order(db, request, now=NOW).id
+    orders.ship_order(db, mixed, now=NOW)  # the serums go, the toner waits
+    done = buy(db, "Lip-Tint", 1, at=5)
+    orders.ship_order(db, done, now=NOW)
+    listed = order_pages.list_orders(db, OrderQuery(waiting=True))
+    assert [(row.id, row.status) for row in listed.items] == [(mixed, OrderStatus.PARTIALLY_SHIPPED)]
+    assert today.today_view(db, now=NOW).waiting.orders == 1
+
+
+def test_orders_are_found_by_the_shops_own_number_and_by_part_of_a_name(db: Database) -> None:
+    shop(db)
+    for external, name in [("88123", "Siti Rahma"), ("INV/2026/7", "Budi Santoso")]:
+        request = OrderCreate.model_validate({"external_id": external,
+                                              "customer": {"email": "x@contoh.id", "name": name},
+                                              "lines": [{"sku": "TONER", "quantity": 1}]})
+        orders.place_order(db, request, now=NOW)
+
+    def names(search: str) -> list[str | None]:
+        return [row.customer_name for row in order_pages.list_orders(db, OrderQuery(search=search)).items]
+
+    assert names("88123") == ["Siti Rahma"] and names("INV/2026/7") == ["Budi Santoso"]
+    assert names("santoso") == ["Budi Santoso"] and names("X@CONTOH.ID") == ["Budi Santoso", "Siti Rahma"]
+    past_the_end = order_pages.list_orders(db, OrderQuery(search="o", paging=Paging(limit=1, offset=5)))
+    assert past_the_end.items == () and past_the_end.total == 2
+    second = order_pages.list_orders(db, OrderQuery(search="o", paging=Paging(limit=1, offset=1)))
+    assert [row.customer_name for row in second.items] == ["Siti Rahma"] and second.total == 2

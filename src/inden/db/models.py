@@ -34,6 +34,9 @@ NAMING = {
 }
 
 Timestamp = DateTime(timezone=True)
+# Waiting order lines whose promise no purchase order backs (estimated, or not pegged yet); the back office's
+# queries repeat this text exactly, so SQLite can use the partial index on it.
+UNSCHEDULED = "backordered > 0 AND (eta_confidence IS NULL OR eta_confidence <> 'scheduled')"
 
 
 class Base(DeclarativeBase):
@@ -86,7 +89,12 @@ class Product(Base):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_orders_status_id", "status", "id"),
+        # The back office's order search: the shop's own order number, a customer's full email in any case.
+        Index("ix_orders_external_id", "external_id"),
+        Index("ix_orders_customer_email_lower", text("lower(customer_email)")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(128))
@@ -121,6 +129,12 @@ class OrderLine(Base):
             postgresql_where=text("backordered > 0"),
         ),
         Index("ix_order_lines_product_id", "product_id"),
+        # The back office: waiting units with no purchase order behind their date, per product (covering)...
+        Index("ix_order_lines_unscheduled", "product_id", "backordered",
+              sqlite_where=text(UNSCHEDULED), postgresql_where=text(UNSCHEDULED)),
+        # ... and the longest wait in the shop.
+        Index("ix_order_lines_waiting_since", "order_created_at",
+              sqlite_where=text("backordered > 0"), postgresql_where=text("backordered > 0")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -34,6 +34,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # only queue on its row lock; and several workers must stay under the server's max_connections.
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
+    # No JIT: inden's queries are short, and a plan whose estimated cost crosses jit_above_cost spent 100-340 ms
+    # compiling to save a few (the back office's counts over 100,000 waiting lines: 380 -> 110 ms, see
+    # docs/benchmarks.md). Long analytics gain little from it here.
+    kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     return create_engine(url, **kwargs)
 
 

@@ -13,13 +13,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Select, and_, case, func, or_, select, text
+from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from inden.clock import as_utc, shop_date, utcnow
 from inden.config import Settings
 from inden.db.models import (
+    UNSCHEDULED,
     Order,
     OrderLine,
     Product,
@@ -83,10 +84,11 @@ class ProductRow:
     price: Decimal | None
 
 
-def _unscheduled_products() -> Select[Any]:
-    confidence = func.coalesce(OrderLine.eta_confidence, "")
-    return select(OrderLine.product_id).where(OrderLine.backordered > 0,
-                                              confidence != EtaConfidence.SCHEDULED.value).distinct()
+def has_unscheduled_units() -> ColumnElement[bool]:
+    """The product has waiting units no purchase order backs: an EXISTS probe of ix_order_lines_unscheduled
+    (the predicate is the index's own text, so SQLite uses it)."""
+    return exists(select(literal(1)).select_from(OrderLine).where(OrderLine.product_id == Product.id,
+                                                                   text(UNSCHEDULED)))
 
 
 def risky_products() -> Select[Any]:
@@ -113,13 +115,12 @@ def _filter(condition: ProductFilter, *, today: date) -> ColumnElement[bool]:
     if condition is ProductFilter.BACKORDERS:
         return Product.backordered > 0
     if condition is ProductFilter.UNSCHEDULED:
-        return Product.id.in_(_unscheduled_products())
+        return has_unscheduled_units()
     if condition is ProductFilter.BELOW_REORDER_POINT:
         return Product.below_reorder_point.is_(True)
     if condition is ProductFilter.SIGNUPS:
         return and_(available_units(today) <= 0, Product.id.in_(_signup_products()))
-    return or_(Product.below_reorder_point.is_(True), Product.id.in_(risky_products()),
-               Product.id.in_(_unscheduled_products()))
+    return or_(Product.below_reorder_point.is_(True), Product.id.in_(risky_products()), has_unscheduled_units())
 
 
 def _label_filter(label: Label, *, today: date, settings: Settings) -> ColumnElement[bool]:

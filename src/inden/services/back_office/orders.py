@@ -3,10 +3,11 @@ queue positions and ship dates."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import desc, func, or_, select
+from sqlalchemy import and_, desc, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,8 +22,8 @@ from inden.services.order_views import order_view
 
 @dataclass(frozen=True, slots=True)
 class OrderQuery:
-    """`search`: an order number (ours or the shop's external id), part of a customer's email, or part of a SKU
-    (any case). `waiting`: only orders with units still waiting."""
+    """`search`: an order number (ours or the shop's external id), a customer's email or name or part of it, or
+    a SKU or part of one (any case; see `_search`). `waiting`: only orders with units still waiting."""
 
     search: str = ""
     status: OrderStatus | None = None
@@ -48,27 +49,70 @@ class OrderRow:
 SKUS_SHOWN = 3
 
 
-def _search(needle: str) -> ColumnElement[bool]:
+# By status (`db.order_status`): a backordered or partially backordered order always has waiting units, an
+# allocated, shipped or cancelled one never; a partially shipped one may.
+ALWAYS_WAITING = (OrderStatus.BACKORDERED.value, OrderStatus.PARTIALLY_BACKORDERED.value)
+
+
+def partly_shipped_and_waiting() -> ColumnElement[bool]:
+    """Partially shipped orders with a line still waiting."""
+    waiting_line = exists(select(literal(1)).select_from(OrderLine).where(OrderLine.order_id == Order.id,
+                                                                           text("backordered > 0")))
+    return and_(Order.status == OrderStatus.PARTIALLY_SHIPPED.value, waiting_line)
+
+
+def waiting_orders() -> ColumnElement[bool]:
+    """Orders with units still waiting (an index read of the statuses, a probe for partially shipped ones)."""
+    return or_(Order.status.in_(ALWAYS_WAITING), partly_shipped_and_waiting())
+
+
+def _search(session: Session, needle: str) -> tuple[ColumnElement[bool], bool]:
+    """What the search box means: `123` or `#123` an order number (ours or the shop's), a whole email address
+    that customer's orders, a SKU (any case) the orders with it; anything else a part of a customer's email or
+    name, or of a SKU. The first three are index lookups; the last reads every order (then True)."""
     text_ = needle.strip()
-    lowered = text_.lower()
-    terms = [Order.external_id == text_,
-             func.lower(Order.customer_email).contains(lowered, autoescape=True),
-             Order.id.in_(select(OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
-                          .where(func.lower(Product.sku).contains(lowered, autoescape=True)))]
-    if text_.lstrip("#").isdigit() and len(text_) < 12:
-        terms.append(Order.id == int(text_.lstrip("#")))
-    return or_(*terms)
+    lowered, number = text_.lower(), text_.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        # A UNION, not an OR: SQLite's statistics see external_id as mostly NULL and would scan every order.
+        return Order.id.in_(select(Order.id).where(Order.id == int(number))
+                            .union(select(Order.id).where(Order.external_id == text_))), False
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text_):
+        return func.lower(Order.customer_email) == lowered, False
+    product_id = session.scalar(select(Product.id).where(func.lower(Product.sku) == lowered).limit(1))
+    if product_id is not None:
+        return Order.id.in_(select(OrderLine.order_id).where(OrderLine.product_id == product_id)), False
+    skus = select(Product.id).where(func.lower(Product.sku).contains(lowered, autoescape=True))
+    return or_(Order.external_id == text_,
+               Order.customer_email.icontains(lowered, autoescape=True),
+               Order.customer_name.icontains(lowered, autoescape=True),
+               Order.id.in_(select(OrderLine.order_id).where(OrderLine.product_id.in_(skus)))), True
 
 
-def _conditions(query: OrderQuery) -> list[ColumnElement[bool]]:
-    conditions = []
+def _conditions(session: Session, query: OrderQuery) -> tuple[list[ColumnElement[bool]], bool]:
+    """The WHERE terms of `query`, and whether they read every order."""
+    conditions, scans = [], False
     if query.search.strip():
-        conditions.append(_search(query.search))
+        condition, scans = _search(session, query.search)
+        conditions.append(condition)
     if query.status is not None:
         conditions.append(Order.status == query.status.value)
     if query.waiting:
-        conditions.append(Order.id.in_(select(OrderLine.order_id).where(OrderLine.backordered > 0)))
-    return conditions
+        conditions.append(waiting_orders())
+    return conditions, scans
+
+
+def _page(session: Session, conditions: list[ColumnElement[bool]], paging: Paging, *, scans: bool
+          ) -> tuple[list[Order], int]:
+    """One page of orders newest first, and how many match. A search that reads every order counts in the same
+    pass (a window over the matches) rather than reading them all twice."""
+    query = (select(Order).where(*conditions).order_by(desc(Order.id)).limit(paging.limit)
+             .offset(paging.offset))
+    if scans:
+        rows = session.execute(query.add_columns(func.count().over())).all()
+        if rows or paging.offset == 0:
+            return [row[0] for row in rows], rows[0][1] if rows else 0
+    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
+    return list(session.scalars(query)), total
 
 
 def _line_summaries(session: Session, order_ids: list[int]) -> dict[int, tuple[int, int, int, date | None]]:
@@ -92,11 +136,9 @@ def _skus(session: Session, order_ids: list[int]) -> dict[int, list[str]]:
 
 def list_orders(db: Database, query: OrderQuery = OrderQuery()) -> Paged[OrderRow]:
     """Orders newest first matching `query`: one page and how many match."""
-    conditions = _conditions(query)
     with db.transaction() as session:
-        total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
-        orders = list(session.scalars(select(Order).where(*conditions).order_by(desc(Order.id))
-                                      .limit(query.paging.limit).offset(query.paging.offset)))
+        conditions, scans = _conditions(session, query)
+        orders, total = _page(session, conditions, query.paging, scans=scans)
         ids = [o.id for o in orders]
         lines = _line_summaries(session, ids)
         skus = _skus(session, ids) if ids else {}
