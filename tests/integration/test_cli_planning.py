@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 
 def sales_csv(path: Path, rates: dict[str, float], days: int = 200) -> Path:
@@ -32,6 +33,7 @@ def test_import_refuses_a_bad_file_with_line_numbers_and_exit_2(run, tmp_path: P
     assert run("import", "sales", tmp_path / "missing.csv").exit_code == 2
 
 
+@pytest.mark.slow  # forecasts with statsforecast
 def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
     imported = run("import", "sales", sales_csv(tmp_path / "s.csv", {"KOPI": 6, "TEH": 0.3}), "--create-products")
@@ -68,6 +70,7 @@ def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path, monkeyp
     assert run("plan", "approve", kopi_row["suggestion_id"]).exit_code == 2
 
 
+@pytest.mark.slow  # replays history and draws with matplotlib
 def test_simulate_compares_policies_and_writes_a_chart(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
     chart = tmp_path / "sim.png"
