@@ -23,6 +23,7 @@ from inden.domain.errors import (
     UnknownSupplier,
 )
 from inden.i18n import N_
+from inden.services.schemas.common import MAX_UNITS, LineIn
 from inden.web.backoffice.render import Errors
 
 log = logging.getLogger("inden.web")
@@ -102,6 +103,17 @@ def choice(form: FormData, name: str, errors: Errors, options: tuple[str, ...]) 
         errors.add(name, N_("Choose one of the options."))
         return None
     return value
+
+
+def line_quantities(form: FormData, errors: Errors) -> list[LineIn]:
+    """The units entered per line in `qty:SKU` fields (blank and 0 skipped), for cancel, ship and receive."""
+    lines = []
+    for name in form:
+        if name.startswith("qty:") and raw(form, name):
+            quantity = integer(form, name, errors, low=0, high=MAX_UNITS)
+            if quantity:
+                lines.append(LineIn(sku=name.removeprefix("qty:"), quantity=quantity))
+    return lines
 
 
 def from_domain(error: DomainError, errors: Errors, field: str) -> None:

@@ -14,7 +14,7 @@ from inden.services import orders
 from inden.services.back_office.orders import OrderQuery, list_orders, order_detail
 from inden.services.back_office.paging import Paging
 from inden.services.order_priority import set_priority
-from inden.services.schemas.common import MAX_UNITS, LineIn
+from inden.services.schemas.common import LineIn
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.products import PAGE_SIZE, paging
@@ -58,12 +58,7 @@ def _selection(form: FormData, errors: Errors) -> list[LineIn] | None:
     """The lines ticked with their quantities (`qty:SKU` fields); None when the form asks for all lines."""
     if forms.raw(form, "scope") == "all":
         return None
-    chosen = []
-    for name in form:
-        if name.startswith("qty:") and forms.raw(form, name):
-            quantity = forms.integer(form, name, errors, low=0, high=MAX_UNITS)
-            if quantity:
-                chosen.append(LineIn(sku=name.removeprefix("qty:"), quantity=quantity))
+    chosen = forms.line_quantities(form, errors)
     if not chosen and not errors:
         errors.add("lines", N_("Enter how many units of at least one line."))
     return chosen

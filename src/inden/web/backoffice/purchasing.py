@@ -27,7 +27,7 @@ from inden.services.back_office.purchasing import (
     preview_move,
     purchase_order_detail,
 )
-from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN, LineIn
+from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
 from inden.services.schemas.supply import (
     OfferIn,
     PurchaseLineIn,
@@ -151,12 +151,7 @@ def move(request: Request, account: Signed, form: Posted, po_id: int) -> Respons
 @router.post("/purchase-orders/{po_id}/receive")
 def receive(request: Request, account: Signed, form: Posted, po_id: int) -> Response:
     errors = Errors()
-    lines = []
-    for name in form:
-        if name.startswith("qty:") and forms.raw(form, name):
-            quantity = forms.integer(form, name, errors, low=0, high=MAX_UNITS)
-            if quantity:
-                lines.append(LineIn(sku=name.removeprefix("qty:"), quantity=quantity))
+    lines = forms.line_quantities(form, errors)
     if not lines and not errors:
         errors.add("receive", N_("Enter the units that arrived for at least one line."))
     if not errors:
