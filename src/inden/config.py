@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +33,7 @@ class Settings(BaseSettings):
     best_seller_days: int = 30  # demand window for the best-seller label
     best_seller_share: float = 0.1  # top share of selling products (by units) labelled best seller
     restock_days: int = 7  # a product back in stock within this many days is labelled restock
+    api_docs: Literal["public", "login", "off"] = "public"  # who reads /docs, /redoc, /openapi.json (web.api_docs)
     cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
     # Email delivery of the outbox (services.delivery, notify.render, notify.smtp).

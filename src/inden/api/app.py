@@ -12,7 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
+from inden.api.openapi import document_errors
 from inden.api.routers import analytics, orders, planning, products, storefront, supply, webhooks
+from inden.api.security import SecurityHeaders
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
@@ -34,6 +36,7 @@ def create_app(db: Database | None = None) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        openapi_url=None,  # served by install_api_docs, to whom INDEN_API_DOCS says
         docs_url=None,  # served by install_api_docs, from inden's own assets
         redoc_url=None,
         title="inden",
@@ -44,7 +47,8 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.keys = KeyCache(db)
     install_error_handlers(app)
-    install_api_docs(app)
+    install_api_docs(app, access=settings.api_docs)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, paths=UPLOAD_LIMITS)
     if settings.cors_origins:  # shop pages on other origins call the storefront endpoints from the browser
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -60,6 +64,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(dashboard.router)
     install_back_office(app)
+    document_errors(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

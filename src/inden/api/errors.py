@@ -77,8 +77,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # a body FastAPI could not parse (not UTF-8, nested too deep): the contract's 422
+            return error_response(422, "validation_error", "Invalid request: the body is not valid JSON text "
+                                  "(UTF-8, at most a few hundred levels deep).", {"errors": [
+                                      {"field": "body", "problem": str(error.detail)}]})
         code = HTTP_CODES.get(error.status_code, "validation_error")
-        return error_response(error.status_code, code, str(error.detail))
+        return error_response(error.status_code, code, str(error.detail),
+                              headers=dict(error.headers) if error.headers else None)
 
     @app.exception_handler(SQLAlchemyTimeout)
     @app.exception_handler(OperationalError)

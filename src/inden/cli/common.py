@@ -34,6 +34,7 @@ from inden.db import migrate
 from inden.db.session import Database
 from inden.domain.errors import DomainError
 from inden.i18n import format_day, format_money, translate
+from inden.services.schemas.common import MAX_ID
 
 # Text to a pipe or a log is never wrapped (a wrapped `inden db upgrade` is not a command one can copy);
 # tables take the terminal's width, or COLUMNS, or 80.
@@ -200,6 +201,15 @@ def answer(model: Any, summary: Callable[[], str], *, as_json: bool) -> None:
         show(model)
     else:
         say(summary())
+
+
+def record_id(value: int | list[int] | None) -> Any:
+    """A typed record number (order, purchase order, event …) within the ids the database holds, else exit 2
+    with a message: the typer callback of every id argument."""
+    for number in value if isinstance(value, list) else [value]:
+        if number is not None and not 1 <= number <= MAX_ID:
+            fail(_("%(value)s is not a record number: use a number from 1 to %(most)s", value=number, most=MAX_ID))
+    return value
 
 
 def parse_lines(specs: list[str]) -> list[dict[str, Any]]:

@@ -9,7 +9,20 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import _, err, fail, moment, note_mark, print_notes, print_table, run, say, table, user_errors
+from inden.cli.common import (
+    _,
+    err,
+    fail,
+    moment,
+    note_mark,
+    print_notes,
+    print_table,
+    record_id,
+    run,
+    say,
+    table,
+    user_errors,
+)
 from inden.config import get_settings
 
 outbox_app = typer.Typer(help="The outbox: events waiting to be emailed, and failed ones.",
@@ -43,7 +56,7 @@ def outbox_list(ctx: typer.Context,
 
 @outbox_app.command("retry")
 def outbox_retry(
-    event_ids: Annotated[list[int] | None, typer.Argument(help="Ids of failed events.")] = None,
+    event_ids: Annotated[list[int] | None, typer.Argument(callback=record_id, help="Ids of failed events.")] = None,
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed event.")] = False,
 ) -> None:
     """Give failed events one more attempt (after fixing what made them fail)."""
@@ -97,7 +110,8 @@ def deliver(once: Annotated[bool, typer.Option(help="One batch only.")] = False)
 
 @outbox_app.command("prune")
 def outbox_prune(
-    older_than: Annotated[int, typer.Option(min=1, help="Days: delete settled events older than this.")] = 30,
+    older_than: Annotated[int, typer.Option(
+        min=1, max=36500, help="Days: delete settled events older than this.")] = 30,
     unemailed: Annotated[bool, typer.Option(help="Also events never emailed (a shop without email).")] = False,
 ) -> None:
     """Delete old events that are emailed (or given up on) and posted to every active webhook."""

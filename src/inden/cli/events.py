@@ -6,7 +6,20 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import JsonOption, _, answer, day, parse_day, print_table, run, say, show, table, user_errors
+from inden.cli.common import (
+    JsonOption,
+    _,
+    answer,
+    day,
+    parse_day,
+    print_table,
+    record_id,
+    run,
+    say,
+    show,
+    table,
+    user_errors,
+)
 from inden.i18n import N_
 
 events_app = typer.Typer(help="Promotions, flash sales and launches.", invoke_without_command=True)
@@ -62,7 +75,8 @@ def events_add(
 
 
 @events_app.command("remove")
-def events_remove(event_id: Annotated[int, typer.Argument(help="The event's id (see `inden events`).")]) -> None:
+def events_remove(event_id: Annotated[int, typer.Argument(
+        callback=record_id, help="The event's id (see `inden events`).")]) -> None:
     """Take an event off the calendar."""
     from inden.services.events import delete_event
 

@@ -15,6 +15,7 @@ from inden.cli.common import (
     moment,
     parse_lines,
     print_table,
+    record_id,
     run,
     say,
     show,
@@ -25,6 +26,7 @@ from inden.cli.words import order_summary
 from inden.domain.orders import Fulfilment
 from inden.services.schemas.common import LineIn, Locale
 
+OrderId = Annotated[int, typer.Argument(callback=record_id, help="The order's number.")]
 orders_app = typer.Typer(help="Orders: place, show, cancel, ship.", no_args_is_help=True)
 SomeLines = Annotated[list[str] | None, typer.Option(
     "--line", metavar="SKU:QTY", help="Only these units, e.g. KOPI-GAYO-250:1 (repeat); default: all of them.")]
@@ -54,7 +56,7 @@ def orders_place(
 
 
 @orders_app.command("show")
-def orders_show(order_id: Annotated[int, typer.Argument(help="The order's number.")], as_json: JsonOption = False
+def orders_show(order_id: OrderId, as_json: JsonOption = False
                 ) -> None:
     """One order: its lines, what is allocated, waiting and shipped, and when waiting units ship."""
     from inden.services.order_views import get_order
@@ -80,7 +82,7 @@ def _selection(line: list[str] | None) -> list[LineIn] | None:
 
 
 @orders_app.command("cancel")
-def orders_cancel(order_id: Annotated[int, typer.Argument(help="The order's number.")], line: SomeLines = None,
+def orders_cancel(order_id: OrderId, line: SomeLines = None,
                   as_json: JsonOption = False) -> None:
     """Cancel units (all open units without --line); freed units go to the next waiting backorders."""
     from inden.services.orders import cancel_order
@@ -91,7 +93,7 @@ def orders_cancel(order_id: Annotated[int, typer.Argument(help="The order's numb
 
 
 @orders_app.command("ship")
-def orders_ship(order_id: Annotated[int, typer.Argument(help="The order's number.")], line: SomeLines = None,
+def orders_ship(order_id: OrderId, line: SomeLines = None,
                 as_json: JsonOption = False) -> None:
     """Ship allocated units (all of them without --line)."""
     from inden.services.orders import ship_order

@@ -23,6 +23,7 @@ from inden.cli.common import (
     print_notes,
     print_table,
     progress_bar,
+    record_id,
     run,
     say,
     table,
@@ -144,7 +145,8 @@ def _plan_table(rows: list[dict[str, Any]]) -> None:
 
 @plan_app.command("approve")
 def plan_approve(
-    suggestion_id: Annotated[int, typer.Argument(help="The suggestion's id (first column of `inden plan`).")],
+    suggestion_id: Annotated[int, typer.Argument(
+        callback=record_id, help="The suggestion's id (first column of `inden plan`).")],
     quantity: Annotated[int | None, typer.Option(help="Units to order (default: the suggested quantity).")] = None,
     supplier: Annotated[str | None, typer.Option(help="Order from this supplier instead.")] = None,
     expected: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD",
@@ -168,7 +170,7 @@ def plan_approve(
 
 
 @plan_app.command("dismiss")
-def plan_dismiss(suggestion_id: Annotated[int, typer.Argument(help="The suggestion's id.")],
+def plan_dismiss(suggestion_id: Annotated[int, typer.Argument(callback=record_id, help="The suggestion's id.")],
                  as_json: JsonOption = False) -> None:
     """Set a suggestion aside."""
     from inden.services.planning.suggestions import dismiss_suggestion

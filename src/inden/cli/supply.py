@@ -17,6 +17,7 @@ from inden.cli.common import (
     parse_lines,
     percent,
     print_table,
+    record_id,
     run,
     say,
     show,
@@ -29,7 +30,7 @@ from inden.services.schemas.supply import PurchaseOrderOut
 suppliers_app = typer.Typer(help="Suppliers, their offers and reliability.", invoke_without_command=True)
 po_app = typer.Typer(help="Purchase orders and receipts.", no_args_is_help=True)
 Code = Annotated[str, typer.Argument(help="The supplier's code, e.g. PT-SINAR.")]
-PoId = Annotated[int, typer.Argument(help="The purchase order's number.")]
+PoId = Annotated[int, typer.Argument(callback=record_id, help="The purchase order's number.")]
 Day = Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date, e.g. 2026-12-19.")]
 
 

@@ -13,6 +13,7 @@ from inden.cli.common import (
     note_mark,
     print_notes,
     print_table,
+    record_id,
     run,
     say,
     show,
@@ -23,7 +24,7 @@ from inden.services.schemas.webhooks import WebhookCreate
 
 webhooks_app = typer.Typer(help="Send the outbox's events to your systems over HTTP (signed).",
                            invoke_without_command=True)
-WebhookId = Annotated[int, typer.Argument(help="The webhook's id (see `inden webhooks`).")]
+WebhookId = Annotated[int, typer.Argument(callback=record_id, help="The webhook's id (see `inden webhooks`).")]
 
 
 @webhooks_app.callback()

@@ -11,6 +11,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inden.domain.errors import InvalidRequest
+from inden.services.schemas.common import CONTROL, MAX_ID
 
 
 def encode_cursor(value: Any) -> str:
@@ -25,9 +26,21 @@ def decode_cursor(cursor: str | None, *, expected: type) -> Any:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         value = None
-    if not isinstance(value, expected) or isinstance(value, bool):
+    if not isinstance(value, expected) or isinstance(value, bool) or not _fits(value):
         raise invalid_cursor(cursor)
     return value
+
+
+def _fits(value: Any) -> bool:
+    """Whether every number and text inside a cursor fits the columns it is compared with (a forged cursor
+    must be a 422 on PostgreSQL as on SQLite, not a database error)."""
+    if isinstance(value, list):
+        return all(_fits(item) for item in value)
+    if isinstance(value, int):
+        return -MAX_ID <= value <= MAX_ID
+    if isinstance(value, str):
+        return len(value) <= 200 and CONTROL.search(value) is None
+    return False
 
 
 def invalid_cursor(cursor: str) -> InvalidRequest:

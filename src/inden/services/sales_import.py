@@ -9,13 +9,11 @@ importing the same file twice changes nothing. Imported units are demand that di
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import bindparam, delete, insert, select
 
@@ -24,8 +22,8 @@ from inden.db.models import Product, SalesHistory, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
 from inden.i18n import N_
-from inden.services.csv_problems import Problems
-from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
+from inden.services.csv_problems import Problems, read_records
+from inden.services.schemas.common import HISTORY_START, MAX_MONEY, MAX_UNITS, SKU_PATTERN
 
 REQUIRED = ("date", "sku", "quantity")
 UNKNOWN_SKU = N_("no product with SKU %(value)s (add it first, or import with --create-products)")
@@ -48,7 +46,7 @@ class SalesRow:
     price: Decimal | None
 
 
-def _parse_row(line: int, record: dict[str, str], problems: Problems) -> SalesRow | None:
+def _parse_row(line: int, record: dict[str, str], problems: Problems, *, today: date) -> SalesRow | None:
     raw = {key: (record.get(key) or "").strip() for key in (*REQUIRED, "price")}
     ok = True
     try:
@@ -56,6 +54,11 @@ def _parse_row(line: int, record: dict[str, str], problems: Problems) -> SalesRo
     except ValueError:
         problems.add(line, "date", N_("date %(value)s is not a date in the form YYYY-MM-DD"), value=repr(raw["date"]))
         ok = False
+    else:
+        if not HISTORY_START <= day <= today:
+            problems.add(line, "date", N_("date %(value)s must be between %(low)s and %(high)s"),
+                         value=repr(raw["date"]), low=HISTORY_START.isoformat(), high=today.isoformat())
+            ok = False
     if not re.fullmatch(SKU_PATTERN, raw["sku"]):
         problems.add(line, "sku", N_("sku %(value)s must be 1-64 of A-Z a-z 0-9 . _ -"), value=repr(raw["sku"]))
         ok = False
@@ -72,33 +75,34 @@ def _parse_row(line: int, record: dict[str, str], problems: Problems) -> SalesRo
     if raw["price"]:
         try:
             price = Decimal(raw["price"])
-            if not price.is_finite() or price < 0:
+            if not price.is_finite() or not 0 <= price <= MAX_MONEY:
                 raise InvalidOperation
+            price = price.quantize(Decimal("0.01"), ROUND_HALF_UP)  # what both databases' columns keep
         except InvalidOperation:
-            problems.add(line, "price", N_("price %(value)s is not an amount >= 0"), value=repr(raw["price"]))
+            problems.add(line, "price", N_("price %(value)s is not an amount from 0 to %(most)s"),
+                         value=repr(raw["price"]), most=f"{MAX_MONEY:,}")
             ok = False
     return SalesRow(line, day, raw["sku"], quantity, price) if ok else None
 
 
-def check_sales_csv(text: str) -> tuple[list[SalesRow], Problems]:
-    """Read and check every row: the good rows and the problems of the others (line 1 = the header).
+def check_sales_csv(text: str, *, today: date | None = None) -> tuple[list[SalesRow], Problems]:
+    """Read and check every row: the good rows and the problems of the others (line 1 = the header). Days
+    run from 2000-01-01 to `today` (default: the machine's date, plus one day for any shop's time zone).
 
     Raises InvalidRequest only when the header lacks a required column (then no row can be read).
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    today = today or date.today() + timedelta(days=1)
+    problems = Problems()
+    header, records = read_records(text, problems)
+    if problems.items:
+        return [], problems
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise InvalidRequest(f"The file needs a header with the columns date, sku, quantity[, price]; "
                              f"missing: {', '.join(missing)}.", missing=missing)
-    reader.fieldnames = header
-    problems = Problems()
     rows = []
-    for record in reader:
-        if None in record:  # more cells than header columns
-            problems.add(reader.line_num, None, N_("has more cells than the header"))
-            continue
-        row = _parse_row(reader.line_num, record, problems)
+    for line, record in records:
+        row = _parse_row(line, record, problems, today=today)
         if row is not None:
             rows.append(row)
     return rows, problems

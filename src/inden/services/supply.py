@@ -25,7 +25,7 @@ from inden.domain.errors import InvalidRequest, UnknownPurchaseOrder
 from inden.domain.ledger import MovementKind
 from inden.domain.states import PurchaseOrderStatus
 from inden.services.pagination import keyset_page
-from inden.services.schemas.common import Page
+from inden.services.schemas.common import Page, date_window
 from inden.services.schemas.supply import (
     OfferIn,
     OfferOut,
@@ -189,8 +189,13 @@ def move_supplier_purchase_orders(db: Database, code: str, *, days: int, now: da
         product_ids = session.scalars(select(PurchaseOrderLine.product_id).where(
             PurchaseOrderLine.purchase_order_id.in_([po.id for po in pos]))).all()
         products = lock_products_by_id(session, product_ids)
+        low, high = date_window(now.date())
         for po in pos:
-            po.expected_at = date.fromordinal(po.expected_at.toordinal() + days)
+            moved = po.expected_at.toordinal() + days  # checked before it becomes a date: no year 10000
+            if not low.toordinal() <= moved <= high.toordinal():
+                raise InvalidRequest(f"Purchase order {po.id} would be expected outside {low} to {high}.",
+                                     po=po.id, low=low.isoformat(), high=high.isoformat())
+            po.expected_at = date.fromordinal(moved)
             po.updated_at = now
         return refresh_etas(session, list(products.values()), now=now)
 

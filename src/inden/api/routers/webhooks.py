@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path
 from inden.api.deps import get_db, require
 from inden.db.session import Database
 from inden.services import webhooks
-from inden.services.schemas.common import Page
+from inden.services.schemas.common import MAX_ID, Page
 from inden.services.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookOut
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], dependencies=[Depends(require())])
 Db = Annotated[Database, Depends(get_db)]
-WebhookId = Annotated[int, Path(ge=1)]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("", status_code=201)

@@ -10,8 +10,6 @@ Values are checked by the same rules as the API's product requests.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,11 +24,13 @@ from inden.db.session import Database
 from inden.db.stock import lock_products
 from inden.domain.errors import InvalidRequest
 from inden.i18n import N_
-from inden.services.csv_problems import Problems, RowProblem
+from inden.services.csv_problems import Problems, RowProblem, read_records
 from inden.services.sales_import import UNKNOWN_SKU, check_sales_csv
 from inden.services.schemas.products import ProductCreate, ProductPatch
 from inden.services.steps.etas import refresh_etas
 from inden.services.steps.serving import serve_waiting
+
+CELLS = {"cells": True}  # spreadsheet cells are text: digits in a cell are a number (services.schemas.common)
 
 # CSV column -> product field
 PRODUCT_COLUMNS = {
@@ -118,28 +118,25 @@ class _ProductRow:
 
 
 def _read_products(text: str, problems: Problems) -> list[_ProductRow]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    header, records = read_records(text, problems)
+    if problems.items:
+        return []
     missing = [name for name in ("sku", "name") if name not in header]
     if missing:
         problems.add(1, None, _MISSING_HEADER, columns="sku, name[, policy, …]", missing=", ".join(missing))
         return []
-    reader.fieldnames = header
     rows: list[_ProductRow] = []
     first: dict[str, int] = {}
-    for record in reader:
-        if None in record:
-            problems.add(reader.line_num, None, N_("has more cells than the header"))
-            continue
+    for line, record in records:
         cells = {PRODUCT_COLUMNS[k]: (v or "").strip() for k, v in record.items() if k in PRODUCT_COLUMNS}
         sku = cells.get("sku", "")
         if sku in first:
-            problems.add(reader.line_num, "sku", _REPEATED, value=repr(sku), first=first[sku])
+            problems.add(line, "sku", _REPEATED, value=repr(sku), first=first[sku])
             continue
-        first[sku] = reader.line_num
-        rows.append(_ProductRow(reader.line_num, sku, {k: v for k, v in cells.items() if v}))
+        first[sku] = line
+        rows.append(_ProductRow(line, sku, {k: v for k, v in cells.items() if v}))
         if len(rows) > MAX_ROWS:
-            problems.add(reader.line_num, None, _TOO_MANY, most=f"{MAX_ROWS:,}")
+            problems.add(line, None, _TOO_MANY, most=f"{MAX_ROWS:,}")
             return []
     if not rows and not problems.items:
         problems.add(1, None, _NO_ROWS)
@@ -161,7 +158,7 @@ def _field_problem(line: int, error: dict[str, Any], problems: Problems) -> None
         key = "int"
     elif kind.startswith(("float_", "decimal_")):
         key = "number"
-    elif kind.startswith("date_"):
+    elif kind.startswith("date_") and kind != "date_out_of_range":
         key = "date"
     elif kind in ("greater_than_equal", "greater_than"):
         key, values["limit"] = "min", ctx.get("ge", ctx.get("gt"))
@@ -185,12 +182,12 @@ def _validated(rows: list[_ProductRow], existing: set[str], problems: Problems
         try:
             if row.sku in existing:
                 fields = {k: v for k, v in row.values.items() if k != "sku"}
-                patched.append((row.sku, ProductPatch.model_validate(fields)))
+                patched.append((row.sku, ProductPatch.model_validate(fields, context=CELLS)))
             else:
                 if "name" not in row.values and "sku" in row.values:
                     problems.add(row.line, "name", _NAME_NEEDED)
                     continue
-                created.append(ProductCreate.model_validate(row.values))
+                created.append(ProductCreate.model_validate(row.values, context=CELLS))
         except ValidationError as error:
             for item in error.errors():
                 _field_problem(row.line, dict(item), problems)

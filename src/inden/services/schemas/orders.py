@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
-from inden.services.schemas.common import Email, LineIn, Locale, Request, distinct_skus
+from inden.services.schemas.common import Email, Int, LineIn, Locale, Request, distinct_skus
 
 
 class Customer(Request):
@@ -23,7 +23,7 @@ class OrderCreate(Request):
     customer: Customer
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)]
     fulfilment: Fulfilment = Fulfilment.PARTIAL
-    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
+    priority: Annotated[Int, Field(ge=-1000, le=1000)] = 0
 
     _distinct = field_validator("lines")(distinct_skus)
 

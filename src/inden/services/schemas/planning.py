@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from inden.domain.states import SuggestionStatus
-from inden.services.schemas.common import Code, Money, Quantity, Request, Sku, Text
+from inden.services.schemas.common import Bool, Code, Day, Float, Money, Quantity, Request, Sku, Text
 
 # --- planning ----------------------------------------------------------------------------------------
 
@@ -21,10 +21,10 @@ class EventCreate(Request):
 
     name: Text
     kind: EventKind = "promotion"
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     skus: Annotated[list[Sku], Field(min_length=1, max_length=10_000)]
-    uplift: Annotated[float, Field(gt=0, le=1000)] | None = None
+    uplift: Annotated[Float, Field(gt=0, le=1000)] | None = None
     expected_units: Quantity | None = None
 
     @model_validator(mode="after")
@@ -44,8 +44,8 @@ class EventOut(BaseModel):
     id: int
     name: str
     kind: EventKind
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     skus: list[str]
     uplift: float | None
     expected_units: int | None
@@ -98,5 +98,5 @@ class ApproveSuggestion(Request):
 
     quantity: Quantity | None = None
     supplier: Code | None = None
-    expected_at: date | None = None
-    draft: bool = False
+    expected_at: Day | None = None
+    draft: Bool = False

@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from inden.domain.policy import BackorderPolicy, LimitBasis
-from inden.services.schemas.common import MAX_ON_HAND, MAX_UNITS, Money, Request, Sku, Text
+from inden.services.schemas.common import MAX_ON_HAND, MAX_UNITS, Day, Float, Int, Money, Request, Sku, Text
 
-LeadTime = Annotated[int, Field(ge=0, le=3650)]
-Limit = Annotated[int, Field(ge=0, le=MAX_ON_HAND)]
-PerCustomer = Annotated[int, Field(ge=1, le=MAX_UNITS)]
+LeadTime = Annotated[Int, Field(ge=0, le=3650)]
+Limit = Annotated[Int, Field(ge=0, le=MAX_ON_HAND)]
+PerCustomer = Annotated[Int, Field(ge=1, le=MAX_UNITS)]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-ServiceLevel = Annotated[float, Field(ge=0.5, le=0.999)]
-DailyDemand = Annotated[float, Field(ge=0, le=MAX_UNITS)]
+ServiceLevel = Annotated[Float, Field(ge=0.5, le=0.999)]
+DailyDemand = Annotated[Float, Field(ge=0, le=MAX_UNITS)]
 
 
 class PlanningFields(Request):
@@ -33,7 +33,7 @@ class ProductCreate(PlanningFields):
     backorder_policy: BackorderPolicy = BackorderPolicy.ALLOW
     backorder_limit: Limit | None = None
     backorder_limit_basis: LimitBasis = LimitBasis.FIXED
-    release_at: date | None = None
+    release_at: Day | None = None
     max_per_customer: PerCustomer | None = None
     lead_time_days: LeadTime = 14
     price: Money | None = None
@@ -44,7 +44,7 @@ class ProductPatch(PlanningFields):
     backorder_policy: BackorderPolicy | None = None
     backorder_limit: Limit | None = None
     backorder_limit_basis: LimitBasis | None = None
-    release_at: date | None = None
+    release_at: Day | None = None
     max_per_customer: PerCustomer | None = None
     lead_time_days: LeadTime | None = None
     price: Money | None = None
@@ -58,7 +58,7 @@ class ProductPatch(PlanningFields):
 
 
 class StockAdjustment(Request):
-    delta: Annotated[int, Field(ge=-MAX_UNITS, le=MAX_UNITS)]
+    delta: Annotated[Int, Field(ge=-MAX_UNITS, le=MAX_UNITS)]
     reason: Text
 
     @field_validator("delta")

@@ -9,9 +9,12 @@ from pydantic import BaseModel, Field, field_validator
 
 from inden.domain.states import PurchaseOrderStatus
 from inden.services.schemas.common import (
+    Bool,
     Code,
     Currency,
+    Day,
     Email,
+    Int,
     LineIn,
     Money,
     Quantity,
@@ -76,9 +79,9 @@ class PurchaseLineIn(Request):
 
 class PurchaseOrderCreate(Request):
     supplier: Code
-    expected_at: date
+    expected_at: Day
     lines: Annotated[list[PurchaseLineIn], Field(min_length=1, max_length=1000)]
-    draft: bool = False  # a draft counts as incoming for planning; customers see ETAs from it once confirmed
+    draft: Bool = False  # a draft counts as incoming for planning; customers see ETAs from it once confirmed
 
     @field_validator("lines")
     @classmethod
@@ -89,12 +92,12 @@ class PurchaseOrderCreate(Request):
 
 
 class PurchaseOrderPatch(Request):
-    expected_at: date
+    expected_at: Day
 
 
 class ReceiptCreate(Request):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
-    close: bool = False  # true: nothing more will come; the purchase order is closed even if short
+    close: Bool = False  # true: nothing more will come; the purchase order is closed even if short
 
     _distinct = field_validator("lines")(distinct_skus)
 
@@ -119,4 +122,4 @@ class PurchaseOrderOut(BaseModel):
 
 
 class SupplierDelay(Request):
-    days: Annotated[int, Field(ge=-3650, le=3650)]
+    days: Annotated[Int, Field(ge=-3650, le=3650)]

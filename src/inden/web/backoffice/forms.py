@@ -7,8 +7,9 @@ import logging
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
@@ -23,11 +24,12 @@ from inden.domain.errors import (
     UnknownSupplier,
 )
 from inden.i18n import N_
-from inden.services.schemas.common import MAX_UNITS, LineIn
+from inden.services.schemas.common import MAX_ID, MAX_UNITS, LineIn
 from inden.web.backoffice.render import Errors
 
 log = logging.getLogger("inden.web")
 THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]  # a number in a page address: out of range is a 404 page
 
 
 def raw(form: FormData, name: str) -> str:

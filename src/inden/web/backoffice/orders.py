@@ -17,6 +17,7 @@ from inden.services.order_priority import set_priority
 from inden.services.schemas.common import LineIn
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
+from inden.web.backoffice.forms import RecordId
 from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
@@ -38,7 +39,7 @@ def order_list_page(request: Request, account: Signed) -> HTMLResponse:
                 size=PAGE_SIZE, q=q, status=status, statuses=list(STATUS_TABS))
 
 
-def _order_page(request: Request, account: Signed, order_id: int, *, errors: Errors | None = None,
+def _order_page(request: Request, account: Signed, order_id: RecordId, *, errors: Errors | None = None,
                 status_code: int = 200) -> HTMLResponse:
     try:
         order = order_detail(database(request), order_id)
@@ -50,7 +51,7 @@ def _order_page(request: Request, account: Signed, order_id: int, *, errors: Err
 
 
 @router.get("/orders/{order_id}")
-def order_page(request: Request, account: Signed, order_id: int) -> HTMLResponse:
+def order_page(request: Request, account: Signed, order_id: RecordId) -> HTMLResponse:
     return _order_page(request, account, order_id)
 
 
@@ -64,7 +65,7 @@ def _selection(form: FormData, errors: Errors) -> list[LineIn] | None:
     return chosen
 
 
-def _act(request: Request, account: Signed, order_id: int, form: FormData, action: str) -> Response:
+def _act(request: Request, account: Signed, order_id: RecordId, form: FormData, action: str) -> Response:
     errors = Errors()
     selection = _selection(form, errors)
     if not errors:
@@ -81,17 +82,17 @@ def _act(request: Request, account: Signed, order_id: int, form: FormData, actio
 
 
 @router.post("/orders/{order_id}/cancel")
-def cancel(request: Request, account: Signed, form: Posted, order_id: int) -> Response:
+def cancel(request: Request, account: Signed, form: Posted, order_id: RecordId) -> Response:
     return _act(request, account, order_id, form, "cancel")
 
 
 @router.post("/orders/{order_id}/ship")
-def ship(request: Request, account: Signed, form: Posted, order_id: int) -> Response:
+def ship(request: Request, account: Signed, form: Posted, order_id: RecordId) -> Response:
     return _act(request, account, order_id, form, "ship")
 
 
 @router.post("/orders/{order_id}/priority")
-def priority(request: Request, account: Signed, form: Posted, order_id: int) -> Response:
+def priority(request: Request, account: Signed, form: Posted, order_id: RecordId) -> Response:
     errors = Errors()
     value = forms.integer(form, "priority", errors, low=-1000, high=1000)
     if value is not None:

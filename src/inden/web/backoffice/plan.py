@@ -23,6 +23,7 @@ from inden.services.schemas.common import MAX_UNITS
 from inden.services.schemas.planning import EventCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
+from inden.web.backoffice.forms import RecordId
 from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
@@ -126,7 +127,7 @@ def add_event(request: Request, account: Signed, form: Posted) -> Response:
 
 
 @router.post("/plan/events/{event_id}/delete")
-def delete_event(request: Request, account: Signed, form: Posted, event_id: int) -> Response:
+def delete_event(request: Request, account: Signed, form: Posted, event_id: RecordId) -> Response:
     with suppress(DomainError):  # already gone
         events.delete_event(database(request), event_id)
     return RedirectResponse("/plan?saved=event#events", status_code=303)

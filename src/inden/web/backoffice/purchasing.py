@@ -38,6 +38,7 @@ from inden.services.schemas.supply import (
 )
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
+from inden.web.backoffice.forms import RecordId
 from inden.web.backoffice.products import PAGE_SIZE, paging
 from inden.web.backoffice.render import Errors, page
 
@@ -112,7 +113,7 @@ def create_purchase_order(request: Request, account: Signed, form: Posted) -> Re
     return RedirectResponse(f"/purchase-orders/{po.id}?saved=created", status_code=303)
 
 
-def _po_page(request: Request, account: Signed, po_id: int, *, errors: Errors | None = None,
+def _po_page(request: Request, account: Signed, po_id: RecordId, *, errors: Errors | None = None,
              values: dict[str, Any] | None = None, status_code: int = 200, **extra: Any) -> HTMLResponse:
     try:
         po = purchase_order_detail(database(request), po_id)
@@ -126,12 +127,12 @@ def _po_page(request: Request, account: Signed, po_id: int, *, errors: Errors | 
 
 
 @router.get("/purchase-orders/{po_id}")
-def purchase_order_page(request: Request, account: Signed, po_id: int) -> HTMLResponse:
+def purchase_order_page(request: Request, account: Signed, po_id: RecordId) -> HTMLResponse:
     return _po_page(request, account, po_id)
 
 
 @router.post("/purchase-orders/{po_id}/move")
-def move(request: Request, account: Signed, form: Posted, po_id: int) -> Response:
+def move(request: Request, account: Signed, form: Posted, po_id: RecordId) -> Response:
     """Without `confirm`: the preview (nothing saved). With it: the move."""
     errors = Errors()
     expected_at = forms.day(form, "expected_at", errors)
@@ -149,7 +150,7 @@ def move(request: Request, account: Signed, form: Posted, po_id: int) -> Respons
 
 
 @router.post("/purchase-orders/{po_id}/receive")
-def receive(request: Request, account: Signed, form: Posted, po_id: int) -> Response:
+def receive(request: Request, account: Signed, form: Posted, po_id: RecordId) -> Response:
     errors = Errors()
     lines = forms.line_quantities(form, errors)
     if not lines and not errors:
@@ -166,7 +167,7 @@ def receive(request: Request, account: Signed, form: Posted, po_id: int) -> Resp
 
 
 @router.post("/purchase-orders/{po_id}/{action}")
-def change_status(request: Request, account: Signed, form: Posted, po_id: int, action: str) -> Response:
+def change_status(request: Request, account: Signed, form: Posted, po_id: RecordId, action: str) -> Response:
     errors = Errors()
     try:
         if action == "confirm":

@@ -21,6 +21,7 @@ from inden.services.keys import Role
 from inden.services.schemas.webhooks import WebhookCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Owner, OwnerPosted, database
+from inden.web.backoffice.forms import RecordId
 from inden.web.backoffice.render import Errors, page
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +107,7 @@ def create_key(request: Request, account: Owner, form: OwnerPosted) -> Response:
 
 
 @router.post("/settings/keys/{key_id}/revoke")
-def revoke_key(request: Request, account: Owner, form: OwnerPosted, key_id: int) -> Response:
+def revoke_key(request: Request, account: Owner, form: OwnerPosted, key_id: RecordId) -> Response:
     with suppress(DomainError):  # already gone: the page shows the keys as they are
         keys.revoke_key(database(request), key_id)
     return RedirectResponse("/settings?saved=key-revoked#keys", status_code=303)
@@ -130,7 +131,7 @@ def add_webhook(request: Request, account: Owner, form: OwnerPosted) -> Response
 
 
 @router.post("/settings/webhooks/{webhook_id}/{action}")
-def change_webhook(request: Request, account: Owner, form: OwnerPosted, webhook_id: int, action: str) -> Response:
+def change_webhook(request: Request, account: Owner, form: OwnerPosted, webhook_id: RecordId, action: str) -> Response:
     with suppress(DomainError):  # already removed: the page shows what is left
         if action == "enable":
             webhooks.enable_webhook(database(request), webhook_id)
