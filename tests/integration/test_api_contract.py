@@ -157,16 +157,16 @@ def test_supply_flow_over_http_shows_pegged_etas(client: TestClient) -> None:
     assert client.post("/v1/suppliers", json={"code": "PT-GLOW", "name": "PT Glow", "lead_time_days": 21}
                        ).status_code == 201
     created = client.post("/v1/purchase-orders", json={
-        "supplier": "PT-GLOW", "expected_at": "2099-01-10", "lines": [{"sku": "KAOS-HITAM-M", "quantity": 1}]})
+        "supplier": "PT-GLOW", "expected_at": "2035-01-10", "lines": [{"sku": "KAOS-HITAM-M", "quantity": 1}]})
     assert created.status_code == 201
     po = created.json()
     order = client.post("/v1/orders", json={
         "customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KAOS-HITAM-M", "quantity": 2}]}).json()
     first, second = order["lines"][0], client.get("/v1/backorders").json()["items"][0]
-    assert first["eta_confidence"] == "estimated" and first["eta"] > "2099-01-10"  # only 1 of 2 units is pegged
+    assert first["eta_confidence"] == "estimated" and first["eta"] > "2035-01-10"  # only 1 of 2 units is pegged
     assert second["eta"] == first["eta"]
-    moved = client.patch(f"/v1/purchase-orders/{po['id']}", json={"expected_at": "2099-02-01"})
-    assert moved.status_code == 200 and moved.json()["expected_at"] == "2099-02-01"
+    moved = client.patch(f"/v1/purchase-orders/{po['id']}", json={"expected_at": "2035-02-01"})
+    assert moved.status_code == 200 and moved.json()["expected_at"] == "2035-02-01"
     received = client.post(f"/v1/purchase-orders/{po['id']}/receipts", json={"lines": [{"sku": "KAOS-HITAM-M",
                                                                                         "quantity": 1}]})
     assert received.status_code == 201 and received.json()["status"] == "received"
@@ -175,7 +175,7 @@ def test_supply_flow_over_http_shows_pegged_etas(client: TestClient) -> None:
     assert suppliers[0]["reliability"]["deliveries"] == 1
     assert error_code(client.post(f"/v1/purchase-orders/{po['id']}/cancel")) == "validation_error"
     assert error_code(client.post("/v1/purchase-orders", json={
-        "supplier": "NOBODY", "expected_at": "2099-01-10", "lines": [{"sku": "KAOS-HITAM-M", "quantity": 1}]})
+        "supplier": "NOBODY", "expected_at": "2035-01-10", "lines": [{"sku": "KAOS-HITAM-M", "quantity": 1}]})
     ) == "not_found"
 
 

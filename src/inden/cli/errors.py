@@ -56,6 +56,7 @@ TEMPLATES = (
     N_("A user with email %(email)s already exists."),
     N_("A password needs at least %(min)s characters (at most %(max)s)."),
     N_("%(email)s is not an email address."),
+    N_("Purchase order %(po)s would be expected outside %(low)s to %(high)s."),
 )
 
 FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)
@@ -63,7 +64,11 @@ FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)
     N_("sku %(value)s must be 1-64 of A-Z a-z 0-9 . _ -"),
     N_("quantity %(value)s must be between 0 and %(limit)s"),
     N_("quantity %(value)s is not a whole number"),
-    N_("price %(value)s is not an amount >= 0"),
+    N_("price %(value)s is not an amount from 0 to %(most)s"),
+    N_("date %(value)s must be between %(low)s and %(high)s"),
+    N_("holds a control character (such as NUL)"),
+    N_("cannot be read as CSV: %(reason)s"),
+    N_("has a cell longer than %(most)s characters"),
     N_("has more cells than the header"),
     N_("no product with SKU %(sku)s (add it first, or import with --create-products)"),
 )
@@ -171,10 +176,14 @@ def _problem(error: Any, field: str, locale: str) -> str:
         "date_parsing": N_("use YYYY-MM-DD, e.g. 2026-12-19"), "date_from_datetime_parsing":
             N_("use YYYY-MM-DD, e.g. 2026-12-19"), "date_type": N_("use YYYY-MM-DD, e.g. 2026-12-19"),
         "extra_forbidden": N_("is not a known field"),
-        "bool_parsing": N_("must be yes or no"),
+        "bool_parsing": N_("must be yes or no"), "bool_type": N_("must be yes or no"),
+        "number_type": N_("must be a number"),
+        "control_character": N_("must not contain control characters (such as NUL)"),
     }
     if kind in simple:
         return translate(locale, simple[kind], limit=limit)
+    if kind == "date_out_of_range":
+        return translate(locale, "must be between %(low)s and %(high)s", low=ctx.get("low"), high=ctx.get("high"))
     if kind == "string_too_short":
         return translate(locale, "must not be empty")
     if kind == "string_pattern_mismatch":
