@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -219,9 +220,15 @@ class OutboxEvent(Base):
             sqlite_where=text("delivered_at IS NULL"),
             postgresql_where=text("delivered_at IS NULL"),
         ),
+        Index("ix_outbox_position", "position", unique=True),
+        Index("ix_outbox_unpositioned", "id", sqlite_where=text("position IS NULL"),
+              postgresql_where=text("position IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The event's place in commit order, given after its transaction committed (db.outbox.assign_positions):
+    # webhooks read the outbox by position, so an event whose transaction commits late is never skipped.
+    position: Mapped[int | None] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(64))
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -445,8 +452,9 @@ class Subscription(Base):
 class WebhookEndpoint(Base):
     """A seller's system that wants the outbox's events over HTTP (services.webhooks).
 
-    Events go in outbox order, in batches, signed with `secret`; `next_event_id` is the first outbox id not
-    yet acknowledged (a cursor, so delivery is at least once and in order per endpoint). After a failure the
+    Events go in commit order (outbox positions), in batches, signed with `secret`; `next_position` is the
+    first position not yet acknowledged (a cursor, so delivery is at least once and in order per endpoint), and
+    `next_event_id` the id after the last event acknowledged (shown to the seller). After a failure the
     endpoint waits until `next_attempt_at`; after too many in a row it is disabled until the seller enables it.
     """
 
@@ -457,6 +465,7 @@ class WebhookEndpoint(Base):
     secret: Mapped[str] = mapped_column(String(64))
     event_types: Mapped[list[str] | None] = mapped_column(JSON)  # None: every event type
     next_event_id: Mapped[int] = mapped_column(Integer)
+    next_position: Mapped[int] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,8 +1,9 @@
 """The outbox's events over HTTP to the seller's own systems (marketplace sync, ERP, chat bots).
 
-Each endpoint has a cursor (`next_event_id`): a round POSTs the next batch of events from the outbox, in id
-order, as `{"events": [{id, type, key, created_at, data}, …]}`, and moves the cursor past the batch on any 2xx
-answer. So delivery is at least once and in order per endpoint, and one slow or broken endpoint holds back
+Each endpoint has a cursor (`next_position`): a round POSTs the next batch of events from the outbox, in commit
+order (outbox positions, db.outbox.assign_positions: an event whose transaction commits late comes later, never
+skipped), as `{"events": [{id, type, key, created_at, data}, …]}`, and moves the cursor past the batch on any
+2xx answer. So delivery is at least once and in order per endpoint, and one slow or broken endpoint holds back
 nobody else. A failure waits 1, 2, 4 … minutes (the same batch is sent again: receivers drop repeats by
 `id` or `key`); after `MAX_ATTEMPTS` failures in a row the endpoint is disabled until the seller enables it.
 
@@ -28,6 +29,7 @@ from sqlalchemy import func, or_, select, update
 
 from inden.clock import as_utc, utcnow
 from inden.db.models import OutboxEvent, WebhookEndpoint
+from inden.db.outbox import assign_positions
 from inden.db.session import Database
 from inden.domain.errors import UnknownWebhook
 from inden.services.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookOut
@@ -76,9 +78,11 @@ def add_webhook(db: Database, spec: WebhookCreate, *, now: datetime | None = Non
     """Register an endpoint; it receives the events written from now on. The secret is shown only here."""
     now = now or utcnow()
     with db.transaction() as session:
+        assign_positions(session)  # what committed before now is behind the new cursor
         first = (session.scalar(select(func.max(OutboxEvent.id))) or 0) + 1
+        after = (session.scalar(select(func.max(OutboxEvent.position))) or 0) + 1
         endpoint = WebhookEndpoint(url=str(spec.url), secret=secrets.token_hex(32), event_types=spec.events,
-                                   next_event_id=first, attempts=0, created_at=now)
+                                   next_event_id=first, next_position=after, attempts=0, created_at=now)
         session.add(endpoint)
         session.flush()
         return WebhookCreated(**_view(endpoint).model_dump(), secret=endpoint.secret)
@@ -116,7 +120,8 @@ class _Claim:
     event_types: list[str] | None
     attempts: int
     events: list[dict[str, object]]  # the batch to send, already filtered by type
-    cursor: int  # where the cursor goes once the batch is acknowledged
+    cursor: int  # where the cursor (a position) goes once the batch is acknowledged
+    next_event_id: int  # the id after the batch's last event (what the seller sees)
 
 
 @dataclass(slots=True)
@@ -142,7 +147,8 @@ def send_webhooks(db: Database, poster: Poster, *, now: datetime | None = None, 
                 report.requests += 1
             if error is None:
                 report.events += len(claim.events)
-                values = {"next_event_id": claim.cursor, "attempts": 0, "next_attempt_at": None, "last_error": None}
+                values = {"next_position": claim.cursor, "next_event_id": claim.next_event_id, "attempts": 0,
+                          "next_attempt_at": None, "last_error": None}
             else:
                 report.failures += 1
                 attempts = claim.attempts + 1
@@ -158,25 +164,29 @@ def send_webhooks(db: Database, poster: Poster, *, now: datetime | None = None, 
 def _claim(db: Database, *, now: datetime, batch: int) -> list[_Claim]:
     """Lease the due endpoints that have events past their cursor, with their next batch."""
     with db.transaction() as session:
-        latest = session.scalar(select(func.max(OutboxEvent.id))) or 0
+        assign_positions(session)
+        latest = session.scalar(select(func.max(OutboxEvent.position))) or 0
         endpoints = session.scalars(
             select(WebhookEndpoint).where(
-                WebhookEndpoint.disabled_at.is_(None), WebhookEndpoint.next_event_id <= latest,
+                WebhookEndpoint.disabled_at.is_(None), WebhookEndpoint.next_position <= latest,
                 or_(WebhookEndpoint.next_attempt_at.is_(None), WebhookEndpoint.next_attempt_at <= now))
             .order_by(WebhookEndpoint.id).with_for_update(skip_locked=True)).all()
         claims = []
         for endpoint in endpoints:
             rows = session.execute(
-                select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dedup_key, OutboxEvent.created_at,
-                       OutboxEvent.payload)
-                .where(OutboxEvent.id >= endpoint.next_event_id).order_by(OutboxEvent.id).limit(batch)).all()
+                select(OutboxEvent.id, OutboxEvent.position, OutboxEvent.event_type, OutboxEvent.dedup_key,
+                       OutboxEvent.created_at, OutboxEvent.payload)
+                .where(OutboxEvent.position >= endpoint.next_position).order_by(OutboxEvent.position)
+                .limit(batch)).all()
             wanted = set(endpoint.event_types) if endpoint.event_types else None
             events: list[dict[str, object]] = [
                 {"id": row.id, "type": row.event_type, "key": row.dedup_key,
                  "created_at": as_utc(row.created_at).isoformat(), "data": row.payload}
                 for row in rows if wanted is None or row.event_type in wanted]
             claims.append(_Claim(endpoint.id, endpoint.url, endpoint.secret, endpoint.event_types,
-                                 endpoint.attempts, events, rows[-1].id + 1 if rows else endpoint.next_event_id))
+                                 endpoint.attempts, events,
+                                 rows[-1].position + 1 if rows else endpoint.next_position,
+                                 rows[-1].id + 1 if rows else endpoint.next_event_id))
             endpoint.next_attempt_at = now + LEASE
         return claims
 
