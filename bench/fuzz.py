@@ -75,7 +75,7 @@ def count_report(path: Path) -> FuzzCount:
                 count.statuses[status] += 1
                 if status >= 500:
                     count.server_errors += 1
-                    count.failing[f"{interaction['request']['method']} {recorder.get('label', '?')}"] += 1
+                    count.failing[str(recorder.get("label", interaction["request"]["method"]))] += 1
     return count
 
 

@@ -182,3 +182,9 @@ def test_the_cli_import_refuses_a_huge_price_with_exit_2(run: Callable[..., Resu
     path.write_text(f"date,sku,quantity,price\n{date.today()},A,1,{10**14}\n", encoding="utf-8")
     done = run("import", "sales", path, "--create-products")
     assert done.exit_code == 2 and "2" in done.output, done.output
+
+
+def test_a_webhook_url_that_grows_past_its_column_when_normalised_is_a_422(client: TestClient) -> None:
+    url = "https://" + "0" * 63 + "." + ("a" * 63 + ".") * 30 + "aaaaaaaa"  # 2,000 characters, stored with a "/"
+    refused(client.post("/v1/webhooks", json={"url": url}), "url")
+    assert client.get("/v1/webhooks").json()["items"] == []
