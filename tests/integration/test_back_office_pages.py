@@ -117,7 +117,7 @@ def test_the_owner_creates_a_staff_member_and_an_api_key_from_settings(client: T
     assert added.status_code == 200 and "/setup/" in added.text
     assert [u.email for u in accounts.list_users(db)] == [OWNER, "staf@toko.id"]
     key = post(client, "/settings/keys", {"key_role": "storefront"}, page="/settings")
-    assert "inden_st_" in key.text
+    assert "inden_store_" in key.text
     duplicate = post(client, "/settings/users", {"email": "staf@toko.id", "role": "staff"}, page="/settings")
     assert duplicate.status_code == 422 and "Sudah ada akun" in duplicate.text
 

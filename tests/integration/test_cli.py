@@ -57,7 +57,7 @@ def test_user_errors_print_a_message_and_exit_2(run, args, message) -> None:  # 
 def test_keys_create_prints_the_key_alone(run) -> None:  # type: ignore[no-untyped-def]
     result = run("keys", "create", "--role", "storefront")
     assert result.exit_code == 0
-    assert result.stdout.strip().startswith("inden_st_") and len(result.stdout.strip().splitlines()) == 1
+    assert result.stdout.strip().startswith("inden_store_") and len(result.stdout.strip().splitlines()) == 1
 
 
 @pytest.mark.postgres

@@ -57,6 +57,7 @@ TEMPLATES = (
     N_("A password needs at least %(min)s characters (at most %(max)s)."),
     N_("%(email)s is not an email address."),
     N_("Purchase order %(po)s would be expected outside %(low)s to %(high)s."),
+    N_("No API key with id %(key_id)s."),
 )
 
 FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)

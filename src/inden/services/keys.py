@@ -1,4 +1,9 @@
-"""API keys: made by `inden keys create`, stored as SHA-256 hashes, checked on every request."""
+"""API keys: made by `inden keys create`, stored as SHA-256 hashes, checked on every request.
+
+A key reads `inden_<role>_<43 random characters>` — `inden_admin_…`, `inden_staff_…`, `inden_store_…` — so
+whoever finds one (in a log, a repository, a shop's page) sees what it may do; its first 16 characters are
+kept as its `prefix` to tell keys apart in `inden keys list`.
+"""
 
 from __future__ import annotations
 
@@ -27,24 +32,33 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+PREFIX_LENGTH = 16  # "inden_store_" and 4 random characters
+KEY_WORDS = {"admin": "admin", "staff": "staff", "storefront": "store"}  # the role as the key's prefix names it
+
+
 def create_key(db: Database, role: Role, *, now: datetime | None = None) -> str:
     """Make a new key for `role` and return it; only its hash is stored, so it cannot be shown again."""
-    key = f"inden_{role.value[:2]}_{secrets.token_urlsafe(32)}"
+    key = f"inden_{KEY_WORDS[role.value]}_{secrets.token_urlsafe(32)}"
     with db.transaction() as session:
-        session.add(ApiKey(key_hash=_hash(key), prefix=key[:12], role=role.value, created_at=now or utcnow()))
+        session.add(ApiKey(key_hash=_hash(key), prefix=key[:PREFIX_LENGTH], role=role.value,
+                           created_at=now or utcnow()))
     return key
 
 
 class KeyCache:
     """Remembers recent key look-ups for a few seconds, so a busy storefront does not cost a query a request.
 
-    A revoked key stops working within `ttl` seconds.
+    A key revoked through this process (`forget`) stops at once; in other server processes within `ttl` seconds.
     """
 
     def __init__(self, db: Database, *, ttl: float = 10.0) -> None:
         self._db = db
         self._ttl = ttl
         self._seen: dict[str, tuple[float, Role | None]] = {}
+
+    def forget(self) -> None:
+        """Drop every remembered look-up (after a key was revoked)."""
+        self._seen.clear()
 
     def role_of(self, key: str) -> Role | None:
         digest = _hash(key)

@@ -24,7 +24,8 @@ def _fits_column(url: HttpUrl) -> HttpUrl:
 
 
 class WebhookCreate(Request):
-    url: Annotated[HttpUrl, UrlConstraints(max_length=2000), AfterValidator(_fits_column)]  # https in production: payloads carry customers' emails
+    # https in production: payloads carry customers' emails
+    url: Annotated[HttpUrl, UrlConstraints(max_length=2000), AfterValidator(_fits_column)]
     events: Annotated[list[EventType], Field(min_length=1)] | None = None  # None: every event type
 
 

@@ -110,6 +110,7 @@ def create_key(request: Request, account: Owner, form: OwnerPosted) -> Response:
 def revoke_key(request: Request, account: Owner, form: OwnerPosted, key_id: RecordId) -> Response:
     with suppress(DomainError):  # already gone: the page shows the keys as they are
         keys.revoke_key(database(request), key_id)
+    request.app.state.keys.forget()  # at once in this process (others within the key cache's seconds)
     return RedirectResponse("/settings?saved=key-revoked#keys", status_code=303)
 
 
