@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     api_docs: Literal["public", "login", "off"] = "public"  # who reads /docs, /redoc, /openapi.json (web.api_docs)
     cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
+    # Storefront rate limits (services.rate_limits; 0 = none): requests with a storefront key, per minute, per
+    # key and per client address; sign-ups per client per hour (and per address, plus-tags and case folded,
+    # per day: signups_per_email_per_day). Counted in the database: they hold across server processes.
+    storefront_requests_per_minute_per_key: int = 6000
+    storefront_requests_per_minute_per_client: int = 120
+    signups_per_client_per_hour: int = 20
     # Email delivery of the outbox (services.delivery, notify.render, notify.smtp).
     smtp_from: str = "inden <no-reply@localhost>"
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
@@ -46,6 +52,10 @@ class Settings(BaseSettings):
     login_failures_allowed: int = 5  # failed logins per address or client within the window, then 429
     login_window_minutes: int = 15  # the window failures are counted in, and the longest wait
     setup_link_hours: int = 72  # a one-time setup link from `inden users add|reset` works this long
+    # The stock ledger's HMAC key (domain.ledger, services.audit; docs/operations.md, rotation): new movements
+    # are signed with ledger_key; `inden audit verify` also accepts ledger_old_keys until `inden audit rekey`.
+    ledger_key: str | None = None
+    ledger_old_keys: list[str] = []
 
 
 @lru_cache

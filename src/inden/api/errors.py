@@ -61,7 +61,9 @@ def _validation_details(error: RequestValidationError) -> dict[str, Any]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(STATUS.get(error.code, 422), error.code, error.message, error.details)
+        wait = error.details.get("retry_after") if error.code == "rate_limited" else None
+        headers = {"Retry-After": str(wait)} if wait is not None else None
+        return error_response(STATUS.get(error.code, 422), error.code, error.message, error.details, headers)
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, error: ApiError) -> JSONResponse:

@@ -30,5 +30,18 @@ def audit_verify(as_json: JsonOption = False) -> None:
     raise typer.Exit(1)
 
 
+@audit_app.command("rekey")
+def audit_rekey(as_json: JsonOption = False) -> None:
+    """Re-sign the whole ledger with INDEN_LEDGER_KEY (after setting a key, or to finish a key rotation); the
+    chains are checked first and nothing changes if they do not check out."""
+    from inden.services.audit import rekey
+
+    signed = run(rekey)
+    if as_json:
+        show({"signed": signed})
+    else:
+        say(_("%(count)s ledger movement(s) signed with the current ledger key.", count=signed))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")

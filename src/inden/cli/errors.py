@@ -58,6 +58,7 @@ TEMPLATES = (
     N_("%(email)s is not an email address."),
     N_("Purchase order %(po)s would be expected outside %(low)s to %(high)s."),
     N_("No API key with id %(key_id)s."),
+    N_("Set INDEN_LEDGER_KEY before re-signing the ledger."),
 )
 
 FILE_PROBLEMS = (  # one line of a sales file (services.sales_import)

@@ -242,6 +242,17 @@ class OutboxEvent(Base):
     failed_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+class RateLimitHit(Base):
+    """Requests counted per bucket (a key, a client, a sign-up address) and fixed window (services.rate_limits),
+    in the database so that a limit holds across several server processes."""
+
+    __tablename__ = "rate_limits"
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(Timestamp, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

@@ -62,6 +62,8 @@ def record_movements(
 
     The products must be locked: the lock is what makes each SKU's (seq, prev_hash) chain linear.
     """
+    settings = session.info.get("settings")  # the Database's (db.session.settings_of), when it opened the session
+    key: str | None = settings.ledger_key if settings is not None else None
     ids = [product.id for product, _ in changes]
     latest = select(StockMovement.product_id, func.max(StockMovement.seq).label("seq")).where(
         StockMovement.product_id.in_(ids)
@@ -80,7 +82,8 @@ def record_movements(
         movement = Movement(product.sku, last_seq + 1, kind, delta, reason, ref)
         rows.append({
             "product_id": product.id, "seq": movement.seq, "kind": kind.value, "delta": delta, "reason": reason,
-            "ref": ref, "created_at": now, "prev_hash": prev_hash, "hash": movement_hash(prev_hash, movement),
+            "ref": ref, "created_at": now, "prev_hash": prev_hash,
+            "hash": movement_hash(prev_hash, movement, key=key),
         })
         product.on_hand += delta
     if rows:

@@ -1,4 +1,9 @@
-"""`inden audit verify`: the ledger's hash chains and invariants 1–4 of ARCHITECTURE.md over the whole database."""
+"""`inden audit verify`: the ledger's hash chains and invariants 1–4 of ARCHITECTURE.md over the whole database.
+
+With INDEN_LEDGER_KEY set, every movement must carry an HMAC under that key or one of INDEN_LEDGER_OLD_KEYS (a
+plain SHA-256 chain, which anyone can recompute, is then a problem); `rekey` re-signs the whole ledger under
+the current key once its chains check out (after setting a key for the first time, or to finish a rotation).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from sqlalchemy.orm import Session
 from inden.clock import shop_date, utcnow
 from inden.db.models import OrderLine, Product, StockMovement
 from inden.db.session import Database, settings_of
-from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, movement_hash
+from inden.domain.errors import InvalidRequest
+from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, key_that_signed, movement_hash
 from inden.domain.policy import is_released
 
 
@@ -85,6 +91,9 @@ def _check_ledger(session: Session, report: AuditReport) -> None:
     products = {p.id: p for p in session.scalars(select(Product))}
     totals: dict[int, int] = {}
     previous: dict[int, tuple[int, str]] = {}
+    settings = settings_of(session)
+    keys = [k for k in [settings.ledger_key, *settings.ledger_old_keys] if k]
+    unsigned = 0
     rows = session.execute(select(StockMovement).order_by(StockMovement.product_id, StockMovement.seq)).scalars()
     for row in rows:
         report.movements += 1
@@ -100,11 +109,24 @@ def _check_ledger(session: Session, report: AuditReport) -> None:
         except ValueError:
             report.problems.append(f"{where}: unknown kind {row.kind!r}")
             continue
-        expected = movement_hash(row.prev_hash, Movement(product.sku, row.seq, kind, row.delta, row.reason, row.ref))
-        if row.hash != expected:
+        movement = Movement(product.sku, row.seq, kind, row.delta, row.reason, row.ref)
+        if keys:
+            signer = key_that_signed(row.prev_hash, movement, row.hash, keys)
+            if signer is not None:
+                keys.remove(signer)
+                keys.insert(0, signer)  # the next row was most likely signed by the same key
+            elif row.hash == movement_hash(row.prev_hash, movement):
+                unsigned += 1
+            else:
+                report.problems.append(f"{where}: hash does not match its contents under the ledger key "
+                                       "(the row was changed, or signed with a key this shop does not hold)")
+        elif row.hash != movement_hash(row.prev_hash, movement):
             report.problems.append(f"{where}: hash does not match its contents (the row was changed)")
         previous[row.product_id] = (row.seq, row.hash)
         totals[row.product_id] = totals.get(row.product_id, 0) + row.delta
+    if unsigned:
+        report.problems.append(f"{unsigned} ledger movement(s) are not signed with the ledger key: anyone could have "
+                               "written them (after setting INDEN_LEDGER_KEY, run `inden audit rekey` once)")
     for product in products.values():
         if totals.get(product.id, 0) != product.on_hand:
             report.problems.append(
@@ -124,3 +146,37 @@ def _check_queue_served(session: Session, report: AuditReport) -> None:
         if not is_released(policy, release_at, today):
             continue  # a pre-order's stock is held for its launch
         report.problems.append(f"{sku}: {available} unit(s) available while {backordered} wait on backorder")
+
+
+def rekey(db: Database) -> int:
+    """Re-sign every ledger movement with the current INDEN_LEDGER_KEY, after checking each chain as it stands
+    (each row linked to the one before, its hash a plain SHA-256 or an HMAC under a known key); returns how
+    many movements were signed. Raises InvalidRequest when no key is set or when a chain does not check out
+    (nothing is changed then). The products are locked meanwhile, so no movement is appended half-way."""
+    key = db.settings.ledger_key
+    if not key:
+        raise InvalidRequest("Set INDEN_LEDGER_KEY before re-signing the ledger.")
+    known = [key, *db.settings.ledger_old_keys]
+    with db.transaction() as session:
+        skus = {p.id: p.sku for p in session.scalars(select(Product).order_by(Product.id).with_for_update())}
+        rows = list(session.execute(select(StockMovement).order_by(StockMovement.product_id, StockMovement.seq)
+                                    ).scalars())
+        previous: dict[int, str] = {}
+        broken = []
+        for row in rows:
+            movement = Movement(skus[row.product_id], row.seq, MovementKind(row.kind), row.delta, row.reason, row.ref)
+            linked = row.prev_hash == previous.get(row.product_id, GENESIS_HASH)
+            if not linked or (row.hash != movement_hash(row.prev_hash, movement)
+                              and key_that_signed(row.prev_hash, movement, row.hash, known) is None):
+                broken.append(f"{movement.sku} movement {row.seq}")
+            previous[row.product_id] = row.hash
+        if broken:
+            raise InvalidRequest("The ledger does not check out; nothing was re-signed: " + ", ".join(broken[:5]),
+                                 movements=broken[:20])
+        previous.clear()
+        for row in rows:
+            prev_hash = previous.get(row.product_id, GENESIS_HASH)
+            movement = Movement(skus[row.product_id], row.seq, MovementKind(row.kind), row.delta, row.reason, row.ref)
+            row.prev_hash, row.hash = prev_hash, movement_hash(prev_hash, movement, key=key)
+            previous[row.product_id] = row.hash
+        return len(rows)

@@ -1,5 +1,5 @@
 """hardening: webhooks read the outbox in commit order (outbox.position, given after commit;
-webhook_endpoints.next_position is each endpoint's cursor)
+webhook_endpoints.next_position is each endpoint's cursor); rate-limit counters shared by server processes
 
 Revision ID: 0010
 Revises: 0009
@@ -32,7 +32,16 @@ def upgrade() -> None:
         batch_op.alter_column('next_position', existing_type=sa.BigInteger(), nullable=False)
 
 
+    op.create_table('rate_limits',
+    sa.Column('bucket', sa.String(length=200), nullable=False),
+    sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('bucket', 'window_start')
+    )
+
+
 def downgrade() -> None:
+    op.drop_table('rate_limits')
     with op.batch_alter_table('webhook_endpoints', schema=None) as batch_op:
         batch_op.drop_column('next_position')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
