@@ -12,6 +12,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INDEN_", extra="ignore")
 
     database_url: str = "sqlite:///inden.db"
+    log_format: Literal["text", "json"] = "text"  # inden.logs: one line per event, or one JSON object
+    log_level: str = "INFO"
     smtp_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     default_locale: str = "id"

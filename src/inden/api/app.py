@@ -12,11 +12,14 @@ from fastapi.middleware.cors import CORSMiddleware
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
+from inden.api.observe import RequestObserver
+from inden.api.observe import router as operations_router
 from inden.api.openapi import document_errors
 from inden.api.routers import analytics, keys, orders, planning, products, storefront, supply, webhooks
 from inden.api.security import SecurityHeaders
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
+from inden.logs import configure_logging
 from inden.services.keys import KeyCache
 from inden.web import dashboard, pages, widget
 from inden.web.api_docs import install_api_docs
@@ -27,6 +30,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     """Build the app over `db` and its settings (default: the environment's, INDEN_DATABASE_URL)."""
     settings = db.settings if db is not None else get_settings()
     db = db or Database(settings.database_url, settings=settings)
+    configure_logging(format=settings.log_format, level=settings.log_level)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +57,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     if settings.cors_origins:  # shop pages on other origins call the storefront endpoints from the browser
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
+    app.add_middleware(RequestObserver)  # outermost: every answer gets a request id and a log line
     app.include_router(products.router)
     app.include_router(orders.router)
     app.include_router(supply.router)
@@ -64,6 +69,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(dashboard.router)
+    app.include_router(operations_router)
     install_back_office(app)
     document_errors(app)
 

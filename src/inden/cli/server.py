@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Annotated
 
 import typer
@@ -27,8 +30,16 @@ def serve(
         fail(_("SQLite serves from one process; use --workers 1, or PostgreSQL for several workers."))
     db.dispose()
     say(_("inden API on %(url)s (docs: /docs); Ctrl-C stops it.", url=f"http://{host}:{port}"))
-    uvicorn.run("inden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    # Several processes: their request metrics go to files in a directory of this run, which /metrics adds up.
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="inden-metrics-")
+    try:
+        uvicorn.run("inden.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @db_app.command("upgrade")
