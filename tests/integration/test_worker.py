@@ -32,3 +32,23 @@ def test_a_tick_releases_due_pre_orders_and_plans_once_per_shop_day(db: Database
     assert Duty.PLAN not in again.due and again.plan is None and again.best_sellers is None
     assert next_day.plan is not None and next_day.released == {"TUMBLER": 2}
     assert order_views.get_order(db, placed.id).status == "allocated"
+
+
+def test_the_hourly_audit_alerts_the_seller_once_per_day_for_the_same_drift(db: Database) -> None:
+    from sqlalchemy import select, update
+
+    from inden.db.models import OutboxEvent, Product
+
+    products.create_product(db, ProductCreate(sku="KOPI", name="Kopi"))
+    stock.adjust_stock(db, "KOPI", StockAdjustment(delta=5, reason="arrived"))
+    schedule = WorkerSchedule(deliver=False, plan=False)
+    assert run_tick(db, schedule, now=NOW).audit.ok  # type: ignore[union-attr]
+    with db.transaction() as session:  # drift: stock appears that the ledger never saw
+        session.execute(update(Product).where(Product.sku == "KOPI").values(on_hand=50))
+    assert run_tick(db, schedule, now=NOW + timedelta(minutes=30)).audit is None  # hourly
+    found = run_tick(db, schedule, now=NOW + timedelta(hours=1)).audit
+    assert found is not None and not found.ok
+    run_tick(db, schedule, now=NOW + timedelta(hours=2))  # the same drift, the same day: no second alert
+    with db.transaction() as session:
+        alerts = session.scalars(select(OutboxEvent.payload).where(OutboxEvent.event_type == "audit.failed")).all()
+    assert len(alerts) == 1 and alerts[0]["problem_count"] == 1 and "KOPI" in alerts[0]["problems"][0]

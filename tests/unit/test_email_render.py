@@ -45,6 +45,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "back_in_stock": {"subscription_id": 5, "sku": "KOPI-GAYO-250", "product_name": "Kopi Arabika Gayo 250 g",
                       "email": "budi@contoh.id", "locale": "id", "unsubscribe_url": "https://toko.id/s/u?token=abc",
                       "price": "125000.00"},
+    "audit.failed": {"problems": ["KOPI-GAYO-250: on_hand 12 != ledger total 10"], "problem_count": 1, "products": 3,
+                     "movements": 40, "checked_at": "2026-12-12T03:00:00+00:00"},
 }
 
 # A phrase each email must say, per language (the gist of the message, not its every word).
@@ -57,6 +59,7 @@ GIST = {
     "reorder_point_reached": ("titik pemesanan ulang", "reorder point"),
     "subscription.confirm": ("Mohon konfirmasi", "Please confirm"),
     "back_in_stock": ("sudah tersedia lagi", "is back in stock"),
+    "audit.failed": ("audit stok menemukan 1 masalah", "the stock audit found 1 problem(s)"),
 }
 
 

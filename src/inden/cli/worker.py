@@ -1,46 +1,93 @@
-"""`inden worker`: the background duties on a timer (the schedule itself is `services.worker`)."""
+"""`inden worker`: the background duties on a timer (the schedule itself is `services.worker`).
+
+A duty that fails is logged and retried with backoff while the others go on; a tick that cannot even reach
+the database waits longer each time (up to an hour) and tries again, so a database restart does not end the
+worker. SIGTERM (or Ctrl-C) lets the duty in progress finish, then the worker exits 0.
+"""
 
 from __future__ import annotations
 
-import time
-from typing import Annotated
+import logging
+import signal
+import threading
+from functools import partial
+from typing import Annotated, Any
 
 import typer
 
-from inden.cli.common import _, run, say
+from inden.cli.common import _, err, run, say
 from inden.cli.delivery import deliver_due
 from inden.cli.webhooks import send_due
 from inden.cli.words import units
 from inden.config import get_settings
 
+log = logging.getLogger("inden.worker")
+LONGEST_PAUSE = 3600.0  # seconds between tries while the database cannot be reached, at most
 
-def worker(once: Annotated[bool, typer.Option(help="One round of duties, then exit.")] = False,
+
+def worker(once: Annotated[bool, typer.Option(help="One round of duties, then exit (1 if a duty failed).")] = False,
            interval: Annotated[float, typer.Option(min=1, help="Seconds between rounds.")] = 60.0,
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
            deliver: Annotated[bool, typer.Option(
                help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
+           audit: Annotated[bool, typer.Option(
+               help="Audit the invariants hourly and alert the seller (INDEN_SELLER_EMAIL) on drift.")] = True,
            ) -> None:
-    """Background duties on a timer: release pre-orders whose date has come; rank best sellers hourly; plan
-    replenishment daily; email the outbox and post it to the webhooks."""
+    """Background duties on a timer: release pre-orders whose date has come; rank best sellers and audit the
+    invariants hourly; plan replenishment daily; email the outbox and post it to the webhooks."""
     from inden.clock import utcnow
+    from inden.logs import configure_logging
     from inden.services.worker import Duty, WorkerSchedule, run_tick
 
-    schedule = WorkerSchedule(plan=plan, deliver=deliver, email=bool(get_settings().smtp_url))
-    while True:
-        tick = run(lambda db: run_tick(db, schedule, now=utcnow()))
-        for sku, count in tick.released.items():
-            say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
-        if (result := tick.plan) is not None:
-            say(_("planned %(count)s SKU(s): %(suggestions)s suggestion(s), %(alerts)s alert(s), %(orders)s purchase "
-                  "order(s)", count=len(result.plans), suggestions=len(result.suggestions), alerts=result.alerts,
-                  orders=len(result.purchase_orders)))
-        if Duty.EMAIL in tick.due:
-            deliver_due()
-        if Duty.WEBHOOKS in tick.due:
-            send_due()
+    settings = get_settings()
+    configure_logging(format=settings.log_format, level=settings.log_level)
+    stop = threading.Event()
+
+    def ask_to_stop(signum: int, _frame: Any) -> None:
+        log.info("worker stopping after the current duty (signal %s)", signum)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, ask_to_stop)
+    schedule = WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url))
+    unreachable = 0
+    while not stop.is_set():
+        now = utcnow()
+        try:
+            tick = run(partial(run_tick, schedule=schedule, now=now))
+        except Exception as error:  # noqa: BLE001 - no database now is no reason to stop for good
+            unreachable += 1
+            pause = min(interval * 2 ** (unreachable - 1), LONGEST_PAUSE)
+            log.error("worker tick failed (%s in a row); next try in %s s", unreachable, int(pause), exc_info=error,
+                      extra={"failures": unreachable, "retry_in_s": int(pause)})
+            if once:
+                raise typer.Exit(1) from None
+            stop.wait(pause)
+            continue
+        unreachable = 0
+        _report(tick)
+        if Duty.EMAIL in tick.due and not stop.is_set():
+            schedule.attempt(Duty.EMAIL, deliver_due, now=now)
+        if Duty.WEBHOOKS in tick.due and not stop.is_set():
+            schedule.attempt(Duty.WEBHOOKS, send_due, now=now)
         if once:
+            if schedule.retry_at:
+                raise typer.Exit(1)
             return
-        time.sleep(interval)
+        stop.wait(interval)
+    say(_("worker stopped"))
+
+
+def _report(tick: Any) -> None:
+    for sku, count in tick.released.items():
+        say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
+    if (result := tick.plan) is not None:
+        say(_("planned %(count)s SKU(s): %(suggestions)s suggestion(s), %(alerts)s alert(s), %(orders)s purchase "
+              "order(s)", count=len(result.plans), suggestions=len(result.suggestions), alerts=result.alerts,
+              orders=len(result.purchase_orders)))
+    if (report := tick.audit) is not None and not report.ok:
+        err.print(_("audit FAILED: %(count)s problem(s); the seller is alerted", count=len(report.problems)),
+                  highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

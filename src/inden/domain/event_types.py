@@ -14,3 +14,4 @@ class EventType(StrEnum):
     SUBSCRIPTION_CONFIRM = "subscription.confirm"
     BACK_IN_STOCK = "back_in_stock"
     REORDER_POINT_REACHED = "reorder_point_reached"
+    AUDIT_FAILED = "audit.failed"  # the hourly audit found drift (seller alert)

@@ -37,7 +37,7 @@ ProductNames = Mapping[str, str]
 
 # --- who reads it ---------------------------------------------------------------------------------------
 
-SELLER_ALERTS = frozenset({EventType.REORDER_POINT_REACHED})
+SELLER_ALERTS = frozenset({EventType.REORDER_POINT_REACHED, EventType.AUDIT_FAILED})
 SUBSCRIBER_EVENTS = frozenset({EventType.SUBSCRIPTION_CONFIRM, EventType.BACK_IN_STOCK})
 
 
@@ -159,6 +159,10 @@ def _reorder_point_reached(payload: Payload, locale: str, names: ProductNames, s
             "risk": format_percent(payload["risk"], locale=locale), "suggestion_id": payload.get("suggestion_id")}
 
 
+def _audit_failed(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
+    return {"count": payload["problem_count"], "problems": list(payload.get("problems") or [])}
+
+
 def _subscription_confirm(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     return {"product": payload.get("product_name") or payload["sku"], "confirm_url": payload["confirm_url"]}
 
@@ -178,6 +182,7 @@ _CONTEXTS: dict[str, Callable[[Payload, str, ProductNames, Settings], dict[str, 
     EventType.ORDER_SHIPPED: _order_lines,
     EventType.ORDER_CANCELLED: _order_lines,
     EventType.REORDER_POINT_REACHED: _reorder_point_reached,
+    EventType.AUDIT_FAILED: _audit_failed,
     EventType.SUBSCRIPTION_CONFIRM: _subscription_confirm,
     EventType.BACK_IN_STOCK: _back_in_stock,
 }

@@ -7,15 +7,19 @@ the current key once its chains check out (after setting a key for the first tim
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Date, func, select, text
 from sqlalchemy.orm import Session
 
 from inden.clock import shop_date, utcnow
-from inden.db.models import OrderLine, Product, StockMovement
+from inden.db.models import OrderLine, OutboxEvent, Product, StockMovement
+from inden.db.outbox import Event, emit
 from inden.db.session import Database, settings_of
 from inden.domain.errors import InvalidRequest
+from inden.domain.event_types import EventType
 from inden.domain.ledger import GENESIS_HASH, Movement, MovementKind, key_that_signed, movement_hash
 from inden.domain.policy import is_released
 
@@ -180,3 +184,18 @@ def rekey(db: Database) -> int:
             row.prev_hash, row.hash = prev_hash, movement_hash(prev_hash, movement, key=key)
             previous[row.product_id] = row.hash
         return len(rows)
+
+
+def alert_on_drift(db: Database, report: AuditReport, *, now: datetime) -> None:
+    """Write an `audit.failed` alert for the seller (emailed to INDEN_SELLER_EMAIL, posted to webhooks): once per
+    shop day and set of problems, however often the hourly audit finds the same drift."""
+    problems = sorted(report.problems)
+    digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
+    day = shop_date(now, db.settings.timezone)
+    key = f"audit.failed:{day.isoformat()}:{digest}"
+    with db.transaction() as session:
+        if session.scalar(select(OutboxEvent.id).where(OutboxEvent.dedup_key == key)) is not None:
+            return  # already told today
+        emit(session, [Event(EventType.AUDIT_FAILED, key, {
+            "problems": problems[:20], "problem_count": len(problems), "products": report.products,
+            "movements": report.movements, "checked_at": now.isoformat()})], now=now)
