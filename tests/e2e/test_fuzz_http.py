@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 from bench.fuzz import run_schemathesis
+
 from tests.e2e.conftest import PG_URL, fresh_database, make_key, start_server
 
 FUZZ_SECONDS = 90

@@ -56,7 +56,7 @@ def test_a_failing_duty_backs_off_while_the_others_go_on() -> None:
     assert Duty.EMAIL not in due and Duty.WEBHOOKS in due and Duty.RELEASE in due
     assert Duty.EMAIL in schedule.due(now=NOW + timedelta(seconds=30), today=TODAY)
     waits = []
-    for n in range(1, 10):
+    for _ in range(9):
         schedule.attempt(Duty.EMAIL, broken, now=NOW)
         waits.append((schedule.retry_at[Duty.EMAIL] - NOW).total_seconds())
     assert waits[:4] == [60, 120, 240, 480] and waits[-1] == 3600  # doubling, at most an hour
