@@ -31,5 +31,6 @@ def test_generated_requests_never_get_a_server_error(tmp_path: Path) -> None:
             server.stop()
     print(f"schemathesis ({backend}, seed {seed}): {count.requests} requests, statuses {dict(count.statuses)}")
     assert count.requests >= 1000, f"too few requests to mean anything: {count.requests}"
+    assert count.statuses[401] < count.requests // 10, "the fuzzer lost its key: most requests were refused"
     assert count.server_errors == 0, (f"{count.server_errors} x 5xx (seed {seed}): {dict(count.failing)}; "
                                       f"server log: {(tmp_path / 'serve.log').read_text(errors='replace')[-3000:]}")
