@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,8 +12,11 @@ import numpy.typing as npt
 from inden.planning.forecasting.adapter import ETS, NAIVE, Runner
 from inden.planning.forecasting.menus import Menu
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
+from inden.planning.lead_time_demand import MEASURED_DAYS
 
 ETS_INPUT_DAYS = 182
+MAX_CORRELATION_FACTOR = 30.0  # one series' measured factor beyond this is noise, not information
+MIN_POOLED = 5  # series a class needs to have its own correlation factor
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Choice:
     mase_naive: FloatArray
     rmsse_naive: FloatArray
     sigma: FloatArray
+    total_mse: FloatArray  # (n_series, len(MEASURED_DAYS)): mean squared error of k-day totals, NaN if k > h
     half_widths: FloatArray  # (n_series, n_levels)
     chosen: IntArray  # index into the menu's candidates
 
@@ -59,7 +63,8 @@ def backtest(
     col = np.asarray(candidates)[chosen]
     rows = np.arange(n)
     naive = names.index(NAIVE)
-    chosen_errors = np.abs(errors[rows, :, col])
+    signed = errors[rows, :, col]
+    chosen_errors = np.abs(signed)
     return Choice(
         model=np.asarray(menu.candidates, dtype=object)[chosen],
         mase=mae[rows, col] / scale_abs,
@@ -67,9 +72,49 @@ def backtest(
         mase_naive=mae[:, naive] / scale_abs,
         rmsse_naive=np.sqrt(mse[:, naive] / scale_sq),
         sigma=np.sqrt(mse[rows, col]),
+        total_mse=total_errors(signed, h_bt),
         half_widths=conformal_half_widths(chosen_errors, levels),
         chosen=chosen,
     )
+
+
+def total_errors(errors: FloatArray, h_bt: int) -> FloatArray:
+    """Mean squared error of the forecast's k-day totals, k in MEASURED_DAYS, over every k-day stretch inside
+    each backtest window (a window's days share one forecast origin): shape (n, len(MEASURED_DAYS))."""
+    n = len(errors)
+    by_window = errors.reshape(n, -1, h_bt)
+    running = np.concatenate([np.zeros((n, by_window.shape[1], 1)), np.cumsum(by_window, axis=2)], axis=2)
+    out = np.full((n, len(MEASURED_DAYS)), np.nan)
+    for j, k in enumerate(MEASURED_DAYS):
+        if k <= h_bt:
+            totals = running[:, :, k:] - running[:, :, :-k]
+            out[:, j] = np.mean(totals**2, axis=(1, 2))
+    return out
+
+
+def pooled_total_sd(sigma: FloatArray, total_mse: FloatArray, classes: npt.NDArray[np.str_]) -> FloatArray:
+    """Each series' k-day total error (RMSE, units) for k in MEASURED_DAYS: its own one-day sigma times the
+    correlation factor of its demand class, sqrt(k * mean over the class of total_mse / (k * sigma^2)).
+
+    Pooled, because two backtest windows per series are too few to measure a tail; by class, because lumpy
+    and smooth demand correlate differently. Where a class has no measurement at some k (only short
+    histories), the factor of all classes at that k, else the longest measured k's. NaN where sigma is NaN.
+    """
+    n, m = total_mse.shape
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = total_mse / (np.asarray(MEASURED_DAYS, dtype=np.float64)[None, :] * sigma[:, None] ** 2)
+    ratio = np.where(np.isfinite(ratio), np.clip(ratio, 0.0, MAX_CORRELATION_FACTOR), np.nan)
+    everyone = np.array([np.nanmean(ratio[:, j]) if np.isfinite(ratio[:, j]).any() else np.nan for j in range(m)])
+    factors = np.ones((n, m))
+    for name in np.unique(classes):
+        rows = classes == name
+        for j in range(m):
+            seen = ratio[rows, j][np.isfinite(ratio[rows, j])]
+            factors[rows, j] = seen.mean() if len(seen) >= MIN_POOLED else everyone[j]
+    for j in range(1, m):  # unmeasured at this length: carry the longest measured factor forward
+        factors[:, j] = np.where(np.isfinite(factors[:, j]), factors[:, j], factors[:, j - 1])
+    factors = np.where(np.isfinite(factors), factors, 1.0)
+    return np.asarray(sigma, dtype=np.float64)[:, None] * np.sqrt(np.asarray(MEASURED_DAYS)[None, :] * factors)
 
 
 def final_forecast(
@@ -109,7 +154,9 @@ def model_input(series: Series, names: Sequence[str], *, extra_days: int) -> Ser
 
 
 def naive_scales(series: Series, test_points: int) -> tuple[FloatArray, FloatArray]:
-    """Mean absolute and mean squared seasonal difference over each series' training part (before the backtest).
+    """The scales of MASE and RMSSE over each series' training part (before the backtest): the mean absolute
+    seasonal (7-day) difference, and — as M5 defines RMSSE — the mean squared one-step difference from the
+    series' first sale on.
 
     A scale of 0 (a constant training part) becomes 1, so the metric is then in units.
     """
@@ -118,17 +165,24 @@ def naive_scales(series: Series, test_points: int) -> tuple[FloatArray, FloatArr
     codes = np.repeat(np.arange(n), lengths)
     pos = np.arange(len(series.y)) - series.indptr[codes]
     train_len = lengths - test_points
-    valid = (pos >= SEASON_LENGTH) & (pos < train_len[codes])
-    idx = np.flatnonzero(valid)
-    diff = series.y[idx] - series.y[idx - SEASON_LENGTH]
+    in_training = pos < train_len[codes]
+    sold_at = np.where(series.y > 0, pos, np.iinfo(np.int64).max)
+    first_sale = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_sale, codes, sold_at)
+    mean_abs = _mean_difference(series.y, codes, n, np.flatnonzero((pos >= SEASON_LENGTH) & in_training),
+                                SEASON_LENGTH, np.abs)
+    mean_sq = _mean_difference(series.y, codes, n, np.flatnonzero((pos >= 1) & in_training
+                                                                  & (pos > first_sale[codes])), 1, np.square)
+    return mean_abs, mean_sq
+
+
+def _mean_difference(y: FloatArray, codes: IntArray, n: int, idx: IntArray, lag: int,
+                     measure: Callable[[FloatArray], FloatArray]) -> FloatArray:
     count = np.bincount(codes[idx], minlength=n).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_abs = np.bincount(codes[idx], weights=np.abs(diff), minlength=n) / count
-        mean_sq = np.bincount(codes[idx], weights=diff**2, minlength=n) / count
-    fix = ~(mean_abs > 0)
-    mean_abs[fix] = 1.0
-    mean_sq[fix] = 1.0
-    return mean_abs, mean_sq
+        mean = np.bincount(codes[idx], weights=measure(y[idx] - y[idx - lag]), minlength=n) / count
+    mean[~(mean > 0)] = 1.0
+    return mean
 
 
 def conformal_half_widths(abs_errors: FloatArray, levels: tuple[int, ...]) -> FloatArray:

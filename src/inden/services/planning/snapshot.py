@@ -22,6 +22,7 @@ from inden.db.supply import supplier_reliability
 from inden.domain.errors import InvalidRequest
 from inden.domain.states import PurchaseOrderStatus
 from inden.planning.forecasting import forecast_demand
+from inden.planning.lead_time_demand import MEASURED_DAYS
 from inden.planning.replenishment import EventDemand, LeadTimeSpread, PlanSettings, Position
 from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
@@ -144,3 +145,9 @@ def forecast_inputs(forecast: Any) -> tuple[dict[str, np.ndarray], dict[str, flo
              for sku, group in forecast.paths.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=False)}
     sigmas = dict(zip(forecast.report["unique_id"], forecast.report["sigma"].astype(float), strict=True))
     return paths, sigmas
+
+
+def total_sds(forecast: Any) -> dict[str, tuple[float, ...]]:
+    """Per SKU: the forecast's measured error over totals of MEASURED_DAYS days (units)."""
+    columns = [forecast.report[f"sd_{days}"].to_numpy(dtype=float) for days in MEASURED_DAYS]
+    return {sku: tuple(float(c[i]) for c in columns) for i, sku in enumerate(forecast.report["unique_id"])}
