@@ -35,6 +35,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.m5 import m5_history  # noqa: E402
+from tests.synthetic import wandering_demand  # noqa: E402
 
 from inden.planning.censoring import infer_censored  # noqa: E402
 from inden.planning.forecasting import forecast_demand  # noqa: E402
@@ -46,21 +47,6 @@ from inden.services.planning.snapshot import forecast_inputs, total_sds  # noqa:
 LEAD = 7
 LEVELS = (0.90, 0.95, 0.98)
 HORIZON = 28
-
-
-def synthetic_panel(n_skus: int, days: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    level = np.exp(rng.uniform(np.log(0.3), np.log(40.0), n_skus))
-    weekly = 1 + rng.uniform(0, 0.6, n_skus)[:, None] * (np.arange(days)[None, :] % 7 >= 5)
-    wander = np.zeros((n_skus, days))
-    shock = rng.normal(0, 0.25, (n_skus, days))
-    for t in range(1, days):
-        wander[:, t] = 0.85 * wander[:, t - 1] + shock[:, t]
-    rate = level[:, None] * weekly * np.exp(wander - 0.5 * 0.25**2 / (1 - 0.85**2))
-    y = rng.poisson(rate).astype(float)
-    ds = pd.date_range(end="2025-12-31", periods=days, freq="D")
-    return pd.DataFrame({"unique_id": np.repeat([f"S{i:05d}" for i in range(n_skus)], days),
-                         "ds": np.tile(ds, n_skus), "y": y.ravel()})
 
 
 @dataclass
@@ -163,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     days = 420 + 28 * args.origins
-    panel = synthetic_panel(args.skus, days, seed=11)
+    panel = wandering_demand(args.skus, days, seed=11)
     end = panel["ds"].max() + pd.Timedelta(days=1)
     origins = [end - pd.Timedelta(days=28 * k) for k in range(args.origins, 0, -1)]
     tally = Tally.empty()

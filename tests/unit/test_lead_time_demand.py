@@ -20,6 +20,7 @@ from inden.planning.lead_time_demand import MEASURED_DAYS, error_variance_over, 
 from inden.planning.replenishment import PlanSettings, Position, SkuInputs, plan_replenishment, plan_sku
 from inden.planning.suppliers import SupplierOption
 from inden.services.planning.snapshot import forecast_inputs, total_sds
+from tests.synthetic import wandering_demand
 
 TODAY = date(2026, 12, 1)
 WEEKLY = SupplierOption(supplier="PEMASOK", unit_cost=10_000, lead_time_days=7)
@@ -89,23 +90,10 @@ def test_an_empty_shelf_nobody_waits_for_is_not_expedited_but_waiting_customers_
     assert plan_sku(waiting, {}, [], today=TODAY, settings=PlanSettings(0.95), abc={}).expedite
 
 
-def wandering_demand(n_skus: int, days: int, seed: int) -> pd.DataFrame:
-    """Poisson demand around a level that wanders (log-AR(1), phi 0.85): correlated day-to-day errors."""
-    rng = np.random.default_rng(seed)
-    level = np.exp(rng.uniform(np.log(1.0), np.log(30.0), n_skus))
-    wander = np.zeros((n_skus, days))
-    for t in range(1, days):
-        wander[:, t] = 0.85 * wander[:, t - 1] + rng.normal(0, 0.25, n_skus)
-    y = rng.poisson(level[:, None] * np.exp(wander)).astype(float)
-    return pd.DataFrame({"unique_id": np.repeat([f"S{i:04d}" for i in range(n_skus)], days),
-                         "ds": np.tile(pd.date_range("2024-01-01", periods=days, freq="D"), n_skus),
-                         "y": y.ravel()})
-
-
 def test_a_95_percent_reorder_point_covers_about_95_percent_of_lead_times_when_errors_are_correlated() -> None:
     n, days = 500, 420
-    history = wandering_demand(n, days + 7, seed=3)
-    origin = pd.Timestamp("2024-01-01") + pd.Timedelta(days=days)
+    history = wandering_demand(n, days + 7, seed=3, lowest=1.0, highest=30.0)
+    origin = history["ds"].min() + pd.Timedelta(days=days)
     seen = history[history["ds"] < origin]
     lead_demand = history[history["ds"] >= origin].groupby("unique_id")["y"].sum().sort_index()
     forecast = forecast_demand(seen, horizon=28)

@@ -28,13 +28,11 @@ How a forecast is made (:func:`forecast_demand`):
    squared error rewards forecasting the mean, which is what stock is bought for, whereas MAE/MASE rewards the
    median, often 0 for intermittent demand. The report gives both MASE and RMSSE of the chosen model and of
    seasonal naive (season 7) on the same windows. The final forecast refits only each SKU's chosen model.
-5. **Intervals from the backtest residuals** (split-conformal, pooled over windows and horizon steps): the
-   half-width at level ``l`` is the ``ceil((n + 1) * l)``-th smallest of the chosen model's ``n`` absolute
-   backtest errors (``n`` = windows x days), the same width for every day, bounds clipped at 0. One method
-   for every model, with no extra fits (intermittent models have no native intervals; statsforecast's
-   ``ConformalIntervals`` would refit each model once more per window). ``sigma`` is the root mean squared
-   error of one day's forecast over the same backtest days (bias included), in units: the daily demand
-   uncertainty for safety stock.
+5. **Intervals** in whole units, wider further ahead, calibrated per demand class on the backtest days
+   (:mod:`inden.planning.forecasting.intervals`). ``sigma`` is the root mean squared error of one day's
+   forecast over the backtest days (bias included), in units; ``sd_7``/``sd_14``/``sd_28`` the same for the
+   forecast's 7-, 14- and 28-day totals, pooled by demand class — what the reorder point needs
+   (:mod:`inden.planning.lead_time_demand`).
 6. **Fallbacks** for SKUs with fewer than ``min_history_days`` (28) uncensored days: the seller's ``expected``
    rate if given, else the mean daily rate of the SKU's category (SKUs of that category with enough history),
    else the SKU's own mean; intervals and ``sigma`` from a Poisson distribution with that rate. The report's
@@ -60,6 +58,7 @@ from inden.planning.demand_classes import DemandClass, classify_arrays, demand_p
 from inden.planning.forecasting.adapter import DEFAULT_N_JOBS, Runner, seasonal_naive_baseline
 from inden.planning.forecasting.backtest import backtest, final_forecast
 from inden.planning.forecasting.fallbacks import fallback_rates, forecast_paths
+from inden.planning.forecasting.intervals import calibrate, half_widths, variance_floor, zero_likely
 from inden.planning.forecasting.menus import SPORADIC, STEADY, STEADY_ETS, Menu
 from inden.planning.forecasting.report import empty_report, fill_report, finish_report
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
@@ -142,16 +141,16 @@ def forecast_demand(
     plan = _plan(classes, rate, n_in, history_days, min_history_days, horizon, backtest_windows, ets_budget)
     report = empty_report(skus_arr, classes, history_days, censored_days)
     means = np.zeros((len(skus_arr), horizon))
-    widths = np.zeros((len(skus_arr), horizon, len(levels)))
+    tested = _Backtested.empty(len(skus_arr), backtest_windows * BACKTEST_HORIZON)
     total = sum(len(idx) for _, idx, _ in plan)
     done = 0
     for menu, idx, h_bt in plan:
         for batch in _batches(idx):
             _notify(progress, f"{menu.name}: backtest", done, total)
-            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows, levels)
+            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows)
             _notify(progress, f"{menu.name}: forecast", done, total)
             means[batch] = final_forecast(run, menu, series.take(batch), batch, horizon, choice.chosen)
-            widths[batch] = choice.half_widths[:, None, :]
+            tested.keep(batch, choice, h_bt)
             fill_report(report, batch, choice)
             done += len(batch)
     _notify(progress, "done", done, total)
@@ -159,12 +158,13 @@ def forecast_demand(
     modelled = np.zeros(len(skus_arr), dtype=np.bool_)
     for _, idx, _ in plan:
         modelled[idx] = True
+    widths, zero = tested.half_widths(modelled, classes, report["sigma"], rate, horizon, levels, means)
     skus = list(skus_arr)
     extra = sorted(set(expected or {}) - set(skus))
     fallback = fallback_rates(
         skus, extra, modelled, rate, history_days, expected or {}, categories or {}
     )
-    paths = forecast_paths(skus, extra, means, widths, fallback, levels, series.end_day, horizon)
+    paths = forecast_paths(skus, extra, means, widths, zero, fallback, levels, series.end_day, horizon)
     report = finish_report(report, skus, extra, modelled, fallback)
     return Forecast(paths=paths, report=report)
 
@@ -219,6 +219,44 @@ def _plan(
         plan.append((STEADY, np.flatnonzero(geometry_ok & ~sporadic & ~ets), h_bt))
     plan.append((STEADY_ETS, np.flatnonzero(ets), h_long))
     return [(menu, idx, h_bt) for menu, idx, h_bt in plan if len(idx)]
+
+
+@dataclass
+class _Backtested:
+    """Every modelled series' backtest days (demand, forecast, day in window; -1 unused) for the intervals."""
+
+    actual: npt.NDArray[np.float32]
+    predicted: npt.NDArray[np.float32]
+    steps: npt.NDArray[np.int16]
+
+    @classmethod
+    def empty(cls, n: int, points: int) -> _Backtested:
+        return cls(np.zeros((n, points), np.float32), np.zeros((n, points), np.float32),
+                   np.full((n, points), -1, np.int16))
+
+    def keep(self, batch: IntArray, choice: Any, h_bt: int) -> None:
+        points = choice.actual.shape[1]
+        self.actual[batch, :points] = choice.actual
+        self.predicted[batch, :points] = choice.predicted
+        self.steps[batch, :points] = np.arange(points) % h_bt
+
+    def half_widths(self, modelled: npt.NDArray[np.bool_], classes: npt.NDArray[np.str_], sigma: FloatArray,
+                    rate: FloatArray, horizon: int, levels: tuple[int, ...], means: FloatArray
+                    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Half-widths (n, horizon, levels) and where the lower edge is 0 (same shape)."""
+        rows = np.flatnonzero(modelled)
+        widths = np.zeros((len(classes), horizon, len(levels)))
+        zero = np.zeros((len(classes), horizon, len(levels)), dtype=np.bool_)
+        if len(rows) == 0:
+            return widths, zero
+        variance = variance_floor(sigma[rows], rate[rows])
+        calibration = calibrate(classes[rows], self.actual[rows].astype(np.float64),
+                                self.predicted[rows].astype(np.float64), variance, self.steps[rows].astype(np.int64),
+                                levels)
+        widths[rows], day_variance = half_widths(calibration, classes[rows], variance, horizon, levels)
+        for k, level in enumerate(levels):
+            zero[rows, :, k] = zero_likely(means[rows], day_variance, level)
+        return widths, zero
 
 
 def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -1,8 +1,8 @@
-"""Choosing each series' model by a rolling-origin backtest (RMSSE), with conformal interval half-widths."""
+"""Choosing each series' model by a rolling-origin backtest (MSE; reported as RMSSE), and what the backtest
+measures for the reorder point (the error of k-day totals) and the intervals (the days it forecast)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +30,8 @@ class Choice:
     rmsse_naive: FloatArray
     sigma: FloatArray
     total_mse: FloatArray  # (n_series, len(MEASURED_DAYS)): mean squared error of k-day totals, NaN if k > h
-    half_widths: FloatArray  # (n_series, n_levels)
+    actual: FloatArray  # (n_series, windows * h_bt): the backtest days' demand ...
+    predicted: FloatArray  # ... and the chosen model's forecast of them (the intervals' calibration)
     chosen: IntArray  # index into the menu's candidates
 
 
@@ -41,7 +42,6 @@ def backtest(
     ids: IntArray,
     h_bt: int,
     windows: int,
-    levels: tuple[int, ...],
 ) -> Choice:
     n, points = len(ids), windows * h_bt
     actual, naive_preds = seasonal_naive_backtest(series, h_bt, windows)
@@ -64,7 +64,6 @@ def backtest(
     rows = np.arange(n)
     naive = names.index(NAIVE)
     signed = errors[rows, :, col]
-    chosen_errors = np.abs(signed)
     return Choice(
         model=np.asarray(menu.candidates, dtype=object)[chosen],
         mase=mae[rows, col] / scale_abs,
@@ -73,9 +72,29 @@ def backtest(
         rmsse_naive=np.sqrt(mse[:, naive] / scale_sq),
         sigma=np.sqrt(mse[rows, col]),
         total_mse=total_errors(signed, h_bt),
-        half_widths=conformal_half_widths(chosen_errors, levels),
+        actual=actual,
+        predicted=_cross_chosen(preds, errors, np.asarray(candidates), windows, h_bt),
         chosen=chosen,
     )
+
+
+def _cross_chosen(preds: FloatArray, errors: FloatArray, candidates: IntArray, windows: int, h_bt: int
+                  ) -> FloatArray:
+    """Each window's forecast by the model the *other* windows chose (one window: its own choice).
+
+    The chosen model's errors on the days that chose it are optimistic — it won because it happened to fit
+    them — so intervals calibrated on them come out too narrow. Cross-fitting gives honest errors."""
+    n = len(preds)
+    by_window = errors[:, :, candidates].reshape(n, windows, h_bt, len(candidates))
+    window_mse = np.mean(by_window**2, axis=2)  # (n, windows, candidates)
+    out = np.empty((n, windows * h_bt))
+    rows = np.arange(n)
+    for w in range(windows):
+        others = window_mse.sum(axis=1) - (window_mse[:, w] if windows > 1 else 0.0)
+        col = candidates[np.argmin(np.where(np.isfinite(others), others, np.inf), axis=1)]
+        days = np.arange(w * h_bt, (w + 1) * h_bt)
+        out[:, days] = np.maximum(preds[rows[:, None], days[None, :], col[:, None]], 0.0)
+    return out
 
 
 def total_errors(errors: FloatArray, h_bt: int) -> FloatArray:
@@ -183,11 +202,3 @@ def _mean_difference(y: FloatArray, codes: IntArray, n: int, idx: IntArray, lag:
         mean = np.bincount(codes[idx], weights=measure(y[idx] - y[idx - lag]), minlength=n) / count
     mean[~(mean > 0)] = 1.0
     return mean
-
-
-def conformal_half_widths(abs_errors: FloatArray, levels: tuple[int, ...]) -> FloatArray:
-    """Per series, the split-conformal quantile of its absolute errors at each level: shape (n, n_levels)."""
-    n_points = abs_errors.shape[1]
-    ordered = np.sort(np.nan_to_num(abs_errors, nan=0.0), axis=1)
-    ranks = [min(math.ceil((n_points + 1) * level / 100), n_points) - 1 for level in levels]
-    return ordered[:, ranks]

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from inden.planning.forecasting.intervals import edges
 from inden.planning.forecasting.series import EPOCH, FloatArray, IntArray
 
 
@@ -72,6 +73,7 @@ def forecast_paths(
     extra: list[str],
     means: FloatArray,
     widths: FloatArray,
+    zero: npt.NDArray[np.bool_],
     fallback: Fallback,
     levels: tuple[int, ...],
     end_day: int,
@@ -84,8 +86,7 @@ def forecast_paths(
     lo = np.zeros((n, horizon, len(levels)))
     hi = np.zeros((n, horizon, len(levels)))
     mean[: len(skus)] = means
-    lo[: len(skus)] = np.maximum(means[:, :, None] - widths, 0.0)
-    hi[: len(skus)] = means[:, :, None] + widths
+    lo[: len(skus)], hi[: len(skus)] = edges(means[:, :, None], widths, zero)
     pos, rate = fallback.positions, fallback.rate
     mean[pos] = rate[:, None]
     for k, level in enumerate(levels):
