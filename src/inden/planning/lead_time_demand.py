@@ -9,8 +9,10 @@ planner interpolates between those measurements (`error_variance_over`).
 
 **Guard rail.** A reorder point is never above what the SKU's own history can justify: the most it sold in
 any window of the lead time's length over the last year, or the forecast for that window if higher, plus what
-planned events add (`history_cap`). A near-zero forecast with a large error from an old burst otherwise gets
-a negative binomial with an enormous tail (a reorder point of 69 for a SKU that never sold 7 in a week).
+planned events add (`history_cap`) — where that history holds at least 8 weeks and 10 lead times, so that its
+peak is a high quantile and the cap never cuts a steady seller's real safety stock. A near-zero forecast with
+a large error from an old burst otherwise gets a negative binomial with an enormous tail (a reorder point of
+69 for a SKU that never sold 7 in a week).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ FloatArray = npt.NDArray[np.float64]
 MEASURED_DAYS = (7, 14, 28)
 CAP_HISTORY_DAYS = 364  # the year the guard rail looks back on
 CAP_MIN_HISTORY_DAYS = 56  # with less, the history cannot say what is plausible: no cap
+# ... nor with fewer lead times than this in it: the peak of n lead-time windows is exceeded about once in
+# n + 1, so with 10 or more it is at least a ~90 % level and a cap below it would cut real safety stock.
+CAP_MIN_WINDOWS = 10
 
 
 def error_variance_over(days: FloatArray, sigma: FloatArray, measured_sd: FloatArray) -> FloatArray:
@@ -63,9 +68,9 @@ def history_cap(recent: FloatArray | None, days: float, forecast_units: float, e
     `forecast_units`: the forecast over it (a growing SKU may need more than it ever sold);
     `event_units`: what planned events add over it.
     """
-    if recent is None or len(recent) < CAP_MIN_HISTORY_DAYS:
+    window = max(1, math.ceil(days))
+    if recent is None or len(recent) < max(CAP_MIN_HISTORY_DAYS, CAP_MIN_WINDOWS * window):
         return None
-    window = max(1, min(math.ceil(days), len(recent)))
     totals = np.concatenate([[0.0], np.cumsum(recent[-CAP_HISTORY_DAYS:], dtype=np.float64)])
     peak = float(np.max(totals[window:] - totals[:-window])) if len(totals) > window else float(totals[-1])
     return max(peak, math.ceil(forecast_units)) + max(event_units, 0.0)

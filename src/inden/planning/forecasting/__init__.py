@@ -53,13 +53,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from inden.planning.calendar import Effects, learn_effects
 from inden.planning.censoring import DailyHistory, aligned_drop_mask, close_up
 from inden.planning.demand_classes import DemandClass, classify_arrays, demand_profiles
 from inden.planning.forecasting.adapter import DEFAULT_N_JOBS, Runner, seasonal_naive_baseline
 from inden.planning.forecasting.backtest import backtest, final_forecast
 from inden.planning.forecasting.fallbacks import fallback_rates, forecast_paths
 from inden.planning.forecasting.intervals import calibrate, half_widths, variance_floor, zero_likely
-from inden.planning.forecasting.menus import SPORADIC, STEADY, STEADY_ETS, Menu
+from inden.planning.forecasting.menus import SPORADIC, SPORADIC_ETS, STEADY, STEADY_ETS, Menu
 from inden.planning.forecasting.report import empty_report, fill_report, finish_report
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
 
@@ -81,7 +82,8 @@ class Forecast:
 
     ``paths``: ``horizon`` rows per SKU — ``unique_id`` (str), ``ds`` (datetime64, the days after the history
     ends), ``mean`` (units/day, >= 0) and ``lo_<l>``/``hi_<l>`` for each level (``lo_95 <= lo_80 <= mean <=
-    hi_80 <= hi_95``).
+    hi_80 <= hi_95``), ``calendar`` (the shopping calendar's multiplier on that day, already in the figures;
+    1.0 = none). ``effects``: the calendar effects learned per SKU (None: not applied).
 
     ``report``: one row per SKU — ``unique_id``, ``demand_class``, ``model`` (a statsforecast model name, or for
     fallbacks ``Expected``, ``CategoryMean``, ``OwnMean``, ``NoHistory``), ``mase`` and ``rmsse`` of the
@@ -92,6 +94,7 @@ class Forecast:
 
     paths: pd.DataFrame
     report: pd.DataFrame
+    effects: Effects | None = None
 
 
 def forecast_demand(
@@ -107,6 +110,7 @@ def forecast_demand(
     progress: Progress | None = None,
     ets_budget: int = DEFAULT_ETS_BUDGET,
     min_history_days: int = MIN_HISTORY_DAYS,
+    calendar: bool = True,
 ) -> Forecast:
     """Forecast daily demand for every SKU in ``history`` for ``horizon`` days after its last day.
 
@@ -116,8 +120,9 @@ def forecast_demand(
     ``expected``: seller-given units/day for new SKUs (SKUs only in ``expected`` are forecast too);
     ``categories``: SKU -> category for the category fallback. ``engine``: None for local processes
     (``n_jobs``), else a Dask client or anything fugue accepts as an execution engine — same result.
-    ``progress(stage, done, total)`` is called as batches of SKUs finish. See the module docstring for the
-    method. Raises ``ValueError`` for a bad history or arguments.
+    ``progress(stage, done, total)`` is called as batches of SKUs finish. ``calendar``: learn and apply the
+    Indonesian shopping calendar's effects (:mod:`inden.planning.calendar`). See the module docstring for
+    the method. Raises ``ValueError`` for a bad history or arguments.
     """
     if horizon < 1:
         raise ValueError("horizon must be at least 1 day")
@@ -127,7 +132,7 @@ def forecast_demand(
         raise ValueError("levels must be between 0 and 100")
     levels = tuple(sorted(set(levels)))
     run = Runner(n_jobs=n_jobs, engine=engine)
-    prepared = _prepare(history)
+    prepared = _prepare(history, calendar=calendar, categories=categories or {})
     series, skus_arr = prepared.series, prepared.skus
     history_days, censored_days = prepared.history_days, prepared.censored_days
     n_in = np.diff(series.indptr)
@@ -164,9 +169,11 @@ def forecast_demand(
     fallback = fallback_rates(
         skus, extra, modelled, rate, history_days, expected or {}, categories or {}
     )
-    paths = forecast_paths(skus, extra, means, widths, zero, fallback, levels, series.end_day, horizon)
+    ahead = prepared.effects.future(series.end_day, horizon) / prepared.usual_factor[:, None]
+    factor = np.vstack([ahead, np.ones((len(extra), horizon))])
+    paths = forecast_paths(skus, extra, means, widths, zero, fallback, levels, series.end_day, horizon, factor)
     report = finish_report(report, skus, extra, modelled, fallback)
-    return Forecast(paths=paths, report=report)
+    return Forecast(paths=paths, report=report, effects=prepared.effects)
 
 
 @dataclass(frozen=True)
@@ -175,21 +182,40 @@ class _Prepared:
     series: Series
     history_days: IntArray
     censored_days: IntArray
+    effects: Effects
+    usual_factor: FloatArray  # each SKU's mean calendar multiplier over the days its models see
 
 
-def _prepare(history: pd.DataFrame) -> _Prepared:
-    """Daily grid, censored days dropped and closed up, truncated to the model input window.
+def _prepare(history: pd.DataFrame, *, calendar: bool, categories: Mapping[str, str]) -> _Prepared:
+    """Daily grid, calendar effects learned, censored days dropped and closed up, truncated to the model input
+    window.
+
+    The models see the demand as it was (whole units, which the intervals are calibrated on); their level
+    carries the calendar's effects at their usual mix, so a forecast day gets its own multiplier relative to
+    that mix (`usual_factor`).
 
     A function of its own so that the full-length arrays are freed before the models run.
     """
     daily = DailyHistory.from_frame(history)
+    effects = learn_effects(daily, categories) if calendar else Effects.none(daily.skus)
+    usual = _usual_factor(effects.past(daily), daily.indptr) if calendar else np.ones(len(daily.skus))
     drop = aligned_drop_mask(daily.censored, daily.indptr, season_length=SEASON_LENGTH)
     y_all, indptr_all = close_up(daily.y, drop, daily.indptr)
     del drop
     censored_before = np.concatenate([[0], np.cumsum(daily.censored, dtype=np.int64)])
     censored_days = censored_before[daily.indptr[1:]] - censored_before[daily.indptr[:-1]]
     series = truncate(Series(y_all, indptr_all, daily.end_day), INPUT_DAYS)
-    return _Prepared(daily.skus, series, np.diff(indptr_all), censored_days)
+    return _Prepared(daily.skus, series, np.diff(indptr_all), censored_days, effects, usual)
+
+
+def _usual_factor(past: FloatArray, indptr: IntArray) -> FloatArray:
+    """Each series' mean multiplier over its last INPUT_DAYS days."""
+    lengths = np.diff(indptr)
+    start = indptr[1:] - np.minimum(lengths, INPUT_DAYS)
+    totals = np.concatenate([[0.0], np.cumsum(past)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = (totals[indptr[1:]] - totals[start]) / (indptr[1:] - start)
+    return np.where(np.isfinite(usual) & (usual > 0), usual, 1.0)
 
 
 def _plan(
@@ -208,16 +234,16 @@ def _plan(
     enough = history_days >= min_history_days
     long_ok = enough & (n_in >= windows * h_long + 8 * SEASON_LENGTH)
     short_ok = enough & ~long_ok & (n_in >= windows * SHORT_BACKTEST_HORIZON + 2 * SEASON_LENGTH)
-    smooth = long_ok & (classes == DemandClass.SMOOTH.value)
-    smooth_idx = np.flatnonzero(smooth)
-    ets_idx = smooth_idx[np.argsort(-rate[smooth_idx], kind="stable")[: max(ets_budget, 0)]]
+    long_idx = np.flatnonzero(long_ok)
+    ets_idx = long_idx[np.argsort(-rate[long_idx], kind="stable")[: max(ets_budget, 0)]]
     ets = np.zeros(len(classes), dtype=np.bool_)
     ets[ets_idx] = True
     plan: list[tuple[Menu, IntArray, int]] = []
     for geometry_ok, h_bt in ((long_ok, h_long), (short_ok, SHORT_BACKTEST_HORIZON)):
-        plan.append((SPORADIC, np.flatnonzero(geometry_ok & sporadic), h_bt))
+        plan.append((SPORADIC, np.flatnonzero(geometry_ok & sporadic & ~ets), h_bt))
         plan.append((STEADY, np.flatnonzero(geometry_ok & ~sporadic & ~ets), h_bt))
-    plan.append((STEADY_ETS, np.flatnonzero(ets), h_long))
+    plan.append((SPORADIC_ETS, np.flatnonzero(ets & sporadic), h_long))
+    plan.append((STEADY_ETS, np.flatnonzero(ets & ~sporadic), h_long))
     return [(menu, idx, h_bt) for menu, idx, h_bt in plan if len(idx)]
 
 

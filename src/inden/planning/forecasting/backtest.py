@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inden.planning.forecasting.adapter import ETS, NAIVE, Runner
-from inden.planning.forecasting.menus import Menu
+from inden.planning.forecasting.menus import COMBINATION, Menu
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
 from inden.planning.lead_time_demand import MEASURED_DAYS
 
@@ -52,6 +52,8 @@ def backtest(
         cv = run("cross_validation", group, frame, h=h_bt, n_windows=windows, step_size=h_bt, refit=refit)
         names += group
         columns += [cv[name].to_numpy().reshape(n, points) for name in group]
+    names.append(COMBINATION)
+    columns.append(np.mean([np.maximum(columns[names.index(name)], 0.0) for name in menu.combined], axis=0))
     preds = np.stack(columns, axis=2)
     errors = actual[:, :, None] - np.maximum(preds, 0.0)
     scale_abs, scale_sq = naive_scales(series, points)
@@ -141,13 +143,17 @@ def final_forecast(
 ) -> FloatArray:
     """Refit on the whole input only the model each series chose: one call per model, its series only."""
     mean = np.zeros((len(ids), horizon))
+    combined = chosen == menu.candidates.index(COMBINATION)
     for k, name in enumerate(menu.candidates):
-        rows = np.flatnonzero(chosen == k)
-        if len(rows) == 0:
+        rows = np.flatnonzero((chosen == k) | (combined & (name in menu.combined)))
+        if len(rows) == 0 or name == COMBINATION:
             continue
         frame = model_input(series.take(rows), (name,), extra_days=0).frame(ids[rows])
         out = run("forecast", (name,), frame, h=horizon)
-        mean[rows] = out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon)
+        values = np.maximum(out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon), 0.0)
+        alone = chosen[rows] == k
+        mean[rows[alone]] = values[alone]
+        mean[rows[~alone]] += values[~alone] / len(menu.combined)
     return np.maximum(np.nan_to_num(mean, nan=0.0), 0.0)
 
 
