@@ -2,7 +2,7 @@
 webhook_endpoints.next_position is each endpoint's cursor); rate-limit counters shared by server processes
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0009a
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0009a'
 branch_labels = None
 depends_on = None
 
