@@ -94,7 +94,10 @@ Money = Annotated[
     Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
     PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json"),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# What the OpenAPI document says of free text (validation itself is Request's control-character check, whose
+# message is clearer than a pattern's): clients and fuzzers see that control characters are refused.
+CLEAN = Field(json_schema_extra={"pattern": "^[^\u0000-\u001f\u007f-\u009f]*$"})
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), CLEAN]
 
 
 class Request(BaseModel):

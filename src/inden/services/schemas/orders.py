@@ -9,17 +9,17 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
-from inden.services.schemas.common import Email, Int, LineIn, Locale, Request, distinct_skus
+from inden.services.schemas.common import CLEAN, Email, Int, LineIn, Locale, Request, distinct_skus
 
 
 class Customer(Request):
     email: Email
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), CLEAN] | None = None
     locale: Locale = "id"
 
 
 class OrderCreate(Request):
-    external_id: Annotated[str, StringConstraints(max_length=128)] | None = None
+    external_id: Annotated[str, StringConstraints(max_length=128), CLEAN] | None = None
     customer: Customer
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)]
     fulfilment: Fulfilment = Fulfilment.PARTIAL

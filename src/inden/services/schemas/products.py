@@ -8,12 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from inden.domain.policy import BackorderPolicy, LimitBasis
-from inden.services.schemas.common import MAX_ON_HAND, MAX_UNITS, Day, Float, Int, Money, Request, Sku, Text
+from inden.services.schemas.common import CLEAN, MAX_ON_HAND, MAX_UNITS, Day, Float, Int, Money, Request, Sku, Text
 
 LeadTime = Annotated[Int, Field(ge=0, le=3650)]
 Limit = Annotated[Int, Field(ge=0, le=MAX_ON_HAND)]
 PerCustomer = Annotated[Int, Field(ge=1, le=MAX_UNITS)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), CLEAN]
 ServiceLevel = Annotated[Float, Field(ge=0.5, le=0.999)]
 DailyDemand = Annotated[Float, Field(ge=0, le=MAX_UNITS)]
 
