@@ -52,3 +52,11 @@ def test_the_hourly_audit_alerts_the_seller_once_per_day_for_the_same_drift(db: 
     with db.transaction() as session:
         alerts = session.scalars(select(OutboxEvent.payload).where(OutboxEvent.event_type == "audit.failed")).all()
     assert len(alerts) == 1 and alerts[0]["problem_count"] == 1 and "KOPI" in alerts[0]["problems"][0]
+
+
+def test_the_worker_run_in_process_gives_back_the_signal_handlers_it_took(run) -> None:  # type: ignore[no-untyped-def]
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    assert run("worker", "--once", "--no-plan").exit_code == 0
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

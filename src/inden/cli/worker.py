@@ -35,9 +35,8 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
            ) -> None:
     """Background duties on a timer: release pre-orders whose date has come; rank best sellers and audit the
     invariants hourly; plan replenishment daily; email the outbox and post it to the webhooks."""
-    from inden.clock import utcnow
     from inden.logs import configure_logging
-    from inden.services.worker import Duty, WorkerSchedule, run_tick
+    from inden.services.worker import WorkerSchedule
 
     settings = get_settings()
     configure_logging(format=settings.log_format, level=settings.log_level)
@@ -47,9 +46,21 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
         log.info("worker stopping after the current duty (signal %s)", signum)
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, ask_to_stop)
-    schedule = WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url))
+    # Restored on the way out: a process that runs the worker in-process (a test) must not keep a SIGTERM that
+    # only sets a flag — its forked children would then ignore being terminated.
+    previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _loop(stop, WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url)),
+              once=once, interval=interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _loop(stop: threading.Event, schedule: Any, *, once: bool, interval: float) -> None:
+    from inden.clock import utcnow
+    from inden.services.worker import Duty, run_tick
+
     unreachable = 0
     while not stop.is_set():
         now = utcnow()
