@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
     delivery_batch: int = 100  # outbox rows claimed per delivery round
     delivery_max_attempts: int = 8  # then the row is marked failed (retries back off: 1, 2, 4 … minutes)
+    # The buyer's own order page (web.shopper) and the choice a later ship date asks for (notify.render).
+    order_link_days: int = 30  # an emailed order link still opens a shipped or cancelled order this long
+    choice_slip_days: int = 7  # a date this many days later than promised asks the buyer: keep waiting or cancel?
     # Back office (services.accounts, web.backoffice): people's logins.
     session_idle_minutes: int = 12 * 60  # a session unused this long ends (a shift on a phone stays logged in)
     login_failures_allowed: int = 5  # failed logins per address or client within the window, then 429

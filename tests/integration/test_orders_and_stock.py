@@ -68,8 +68,10 @@ def test_migrations_bring_an_empty_database_to_head_and_match_the_models(db: Dat
     assert current_revision(db.engine) == head_revision(db.engine)
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    # The queue index orders by an expression (priority DESC), which reflection cannot compare.
-    assert [d for d in differences if "ix_order_lines_queue" not in str(d)] == []
+    # The queue index orders by an expression (priority DESC), and the outbox's index of an event's order is on a
+    # JSON expression written per dialect (models.OrderOfEvent): reflection cannot compare either.
+    expressions = ("ix_order_lines_queue", "ix_outbox_eta_changed_order")
+    assert [d for d in differences if not any(name in str(d) for name in expressions)] == []
 
 
 def test_order_takes_available_units_and_backorders_the_rest(db: Database) -> None:

@@ -69,6 +69,32 @@ def orders_show(order_id: Annotated[int, typer.Argument(help="The order's number
         grid.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped),
                      str(li.cancelled), day(li.eta) if li.backordered else "–")
     print_table(grid)
+    for choice in order.choices:
+        lines = ", ".join(f"{line.sku} × {line.quantity}" for line in choice.lines)
+        say(_("%(when)s the buyer cancelled the waiting items: %(lines)s", when=moment(choice.created_at), lines=lines)
+            if choice.choice == "cancel" else
+            _("%(when)s the buyer chose to keep waiting: %(lines)s", when=moment(choice.created_at), lines=lines))
+
+
+@orders_app.command("answers")
+def orders_answers(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
+                   as_json: JsonOption = False) -> None:
+    """Buyers' answers from their order pages: keep waiting, or cancel the waiting items (newest first)."""
+    from inden.services.order_views import recent_choices
+
+    answers = run(lambda db: recent_choices(db, limit=limit))
+    if as_json:
+        show(answers)
+        return
+    if not answers:
+        say(_("No buyer has answered yet."))
+        return
+    grid = table(_("Order"), _("When"), _("Answer"), _("Items"))
+    for item in answers:
+        grid.add_row(f"#{item.order_id}", moment(item.created_at),
+                     _("cancel") if item.choice == "cancel" else _("keep waiting"),
+                     ", ".join(f"{line.sku} × {line.quantity}" for line in item.lines))
+    print_table(grid)
 
 
 def _selection(line: list[str] | None) -> list[LineIn] | None:

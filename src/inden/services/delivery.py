@@ -34,8 +34,9 @@ from inden.db.models import OutboxEvent, Product, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
-from inden.notify.render import EMAILED_EVENTS, addressee, compose, eta_digest, skus_of
+from inden.notify.render import EMAILED_EVENTS, ORDER_EVENTS, UNEMAILED_EVENTS, addressee, compose, eta_digest, skus_of
 from inden.notify.smtp import Mailer, MailerUnavailable, MessageDeferred, MessageRejected
+from inden.services.steps.order_links import mint_order_links
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,12 @@ def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
     """
     settings = db.settings
     now = as_utc(now or utcnow()).astimezone(UTC)
-    events, names = _claim(db, now=now, limit=limit or settings.delivery_batch)
+    events, names, links = _claim(db, now=now, limit=limit or settings.delivery_batch)
     report = DeliveryReport(claimed=len(events))
     done: list[tuple[Notice, Outcome]] = []
     try:
         for notice in notices(events):
-            outcome = _deliver(notice, mailer, names=names, settings=settings)
+            outcome = _deliver(notice, mailer, names=names, settings=settings, links=links)
             done.append((notice, outcome))
             if outcome.verdict == "unavailable":
                 report.unavailable = outcome.error
@@ -137,8 +138,11 @@ def notices(events: Sequence[ClaimedEvent]) -> Iterator[Notice]:
             yield Notice(event.event_type, tuple(group))
 
 
-def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings: Settings) -> Outcome:
+def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings: Settings,
+             links: dict[int, str]) -> Outcome:
     """Render and send one notice; every failure becomes an Outcome, so one bad row cannot stop the round."""
+    if notice.event_type in UNEMAILED_EVENTS:
+        return Outcome("skipped")
     if notice.event_type not in EMAILED_EVENTS:
         log.warning("outbox event %s has type %r, which is not emailed; marked delivered",
                     notice.events[0].id, notice.event_type)
@@ -149,7 +153,8 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
         if to is None or (notice.event_type == EventType.ETA_CHANGED and not payload["changes"]):
             return Outcome("skipped")
         message = compose(notice.event_type, payload, to=to, product_names=names, settings=settings,
-                          dedup_keys=[e.dedup_key for e in notice.events])
+                          dedup_keys=[e.dedup_key for e in notice.events],
+                          order_url=links.get(payload.get("order_id", 0)) if notice.event_type in ORDER_EVENTS else None)
     except Exception as error:  # a payload the templates cannot show will not improve by waiting
         log.exception("outbox event %s cannot be rendered", notice.events[0].id)
         return Outcome("failed", f"cannot render: {type(error).__name__}: {error}")
@@ -175,8 +180,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
             & or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
 
 
-def _claim(db: Database, *, now: datetime, limit: int) -> tuple[list[ClaimedEvent], dict[str, str]]:
-    """Lease up to `limit` due events (oldest first) and look up the product names their emails need."""
+def _claim(db: Database, *, now: datetime, limit: int
+           ) -> tuple[list[ClaimedEvent], dict[str, str], dict[int, str]]:
+    """Lease up to `limit` due events (oldest first), look up the product names their emails need, and mint
+    one order-page link per order they tell about (a resent email carries a new link; the old one still works)."""
     with db.transaction() as session:
         # Concurrency: SKIP LOCKED lets a second worker pass over rows the first is claiming; once this commits,
         # the lease keeps them out of everyone's WHERE (PostgreSQL re-checks it on a row that changed after the
@@ -190,7 +197,13 @@ def _claim(db: Database, *, now: datetime, limit: int) -> tuple[list[ClaimedEven
         if events:
             session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events]))
                             .values(next_attempt_at=now + LEASE))
-        return events, _product_names(session, events)
+        return events, _product_names(session, events), mint_order_links(session, _orders_of(events), now=now)
+
+
+def _orders_of(events: Sequence[ClaimedEvent]) -> set[int]:
+    return {e.payload["order_id"] for e in events if e.event_type in ORDER_EVENTS and isinstance(e.payload, dict)
+            and isinstance(e.payload.get("order_id"), int)
+            and not isinstance(e.payload.get("order_id"), bool)}
 
 
 def _product_names(session: Session, events: Sequence[ClaimedEvent]) -> dict[str, str]:

@@ -253,34 +253,42 @@ def cancel_order(
     """
     now = now or utcnow()
     with db.transaction() as session:
-        order, lines, products = _lock_order(session, order_id)
-        if selection is None:
-            chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
-            if not chosen:
-                raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)
-        else:
-            chosen = _selected(order_id, lines, selection)
-        freed = set()
-        for sku, line, quantity in chosen:
-            split = split_cancel(sku, _units(line), quantity)
-            product = products[line.product_id]
-            line.backordered -= split.from_waiting
-            line.allocated -= split.from_allocated
-            line.cancelled += quantity
-            product.backordered -= split.from_waiting
-            product.allocated -= split.from_allocated
-            if split.from_allocated:
-                freed.add(product.id)
-        serve_waiting(session, [products[product_id] for product_id in freed], now=now)
-        refresh_statuses(session, select(Order.id).where(Order.id == order_id))
-        refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
-        cancelled = sum(line.cancelled for line in lines.values())
-        emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
-            "order_id": order_id,
-            "customer": {"email": order.customer_email, "locale": order.customer_locale},
-            "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
-        })], now=now)
+        cancel_units(session, order_id, selection, now=now)
         return order_view(session, order_id)
+
+
+def cancel_units(session: Session, order_id: int, selection: list[LineIn] | None, *, now: datetime) -> list[LineIn]:
+    """`cancel_order` inside the caller's transaction (which must not have locked any product yet): the
+    freed units serve the next waiting customers, ETAs are re-pegged, an `order.cancelled` event is written.
+    Returns what was cancelled."""
+    order, lines, products = _lock_order(session, order_id)
+    if selection is None:
+        chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
+        if not chosen:
+            raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)
+    else:
+        chosen = _selected(order_id, lines, selection)
+    freed = set()
+    for sku, line, quantity in chosen:
+        split = split_cancel(sku, _units(line), quantity)
+        product = products[line.product_id]
+        line.backordered -= split.from_waiting
+        line.allocated -= split.from_allocated
+        line.cancelled += quantity
+        product.backordered -= split.from_waiting
+        product.allocated -= split.from_allocated
+        if split.from_allocated:
+            freed.add(product.id)
+    serve_waiting(session, [products[product_id] for product_id in freed], now=now)
+    refresh_statuses(session, select(Order.id).where(Order.id == order_id))
+    refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
+    cancelled = sum(line.cancelled for line in lines.values())
+    emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
+        "order_id": order_id,
+        "customer": {"email": order.customer_email, "locale": order.customer_locale},
+        "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
+    })], now=now)
+    return [LineIn(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
 
 
 def ship_order(

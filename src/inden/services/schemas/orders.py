@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
+from inden.domain.states import OrderChoiceKind
 from inden.services.schemas.common import Email, LineIn, Locale, Request, distinct_skus
 
 
@@ -57,6 +58,23 @@ class OrderLineOut(BaseModel):
     eta_confidence: EtaConfidence | None = None
 
 
+class ChoiceLine(BaseModel):
+    sku: str
+    quantity: int
+
+
+class OrderChoiceOut(BaseModel):
+    """A buyer's answer from their order page or a date-change email (oldest first on the order)."""
+
+    choice: OrderChoiceKind
+    lines: list[ChoiceLine]
+    created_at: datetime
+
+
+class OrderChoiceItem(OrderChoiceOut):
+    order_id: int
+
+
 class OrderOut(BaseModel):
     id: int
     external_id: str | None
@@ -66,6 +84,7 @@ class OrderOut(BaseModel):
     priority: int
     lines: list[OrderLineOut]
     created_at: datetime
+    choices: list[OrderChoiceOut] = []  # the buyer's answers: keep waiting, or cancel waiting lines
 
 
 class BackorderOut(BaseModel):
