@@ -113,3 +113,49 @@ def _ana_cancels_the_kaos_line(page: Page, link: str, order_id: int) -> None:
     expect(page.locator(".line", has_text="Kaos Hitam M")).to_contain_text("Dibatalkan: 2")
     expect(page.locator(".line", has_text="Topi L")).to_contain_text("Menunggu: 1")
     expect(page.locator("h2", has_text="Jawaban Anda")).to_be_visible()
+
+
+def test_a_shopper_signs_up_by_whatsapp_in_the_widget_at_phone_width(tmp_path: Path, browser: Browser) -> None:
+    import sqlite3
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    shop = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{shop.server_address[1]}"
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        with fresh_database("sqlite", tmp_path) as url:
+            process = start_server(url, tmp_path / "serve.log", workers=1,
+                                   env=lambda base: {"INDEN_CORS_ORIGINS": f'["{origin}"]'})
+            try:
+                staff = make_key(url, "staff")
+                with httpx.Client(base_url=process.base_url, headers={"Authorization": f"Bearer {staff}"}) as http:
+                    assert http.post("/v1/products", json={"sku": "TAS-M", "name": "Tas Viral",
+                                                           "backorder_policy": "deny"}).status_code == 201
+                (tmp_path / "tas.html").write_text(
+                    f'<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" '
+                    f'content="width=device-width, initial-scale=1"></head><body><div id="stok" '
+                    f'data-inden-sku="TAS-M"></div><script src="{process.base_url}/widget.js" '
+                    f'data-key="{make_key(url, "storefront")}" data-whatsapp="on" defer></script></body></html>',
+                    encoding="utf-8")
+                page = phone.new_page()
+                page.goto(f"{origin}/tas.html")
+                box = page.locator("#stok")
+                box.get_by_placeholder("Email Anda").fill("sari@contoh.id")
+                expect(box.get_by_placeholder("Nomor WhatsApp Anda")).to_be_hidden()
+                box.get_by_label("Kabari saya lewat WhatsApp, bukan email").check()
+                box.get_by_placeholder("Nomor WhatsApp Anda").fill("0812 3456 7890")
+                box.get_by_role("button", name="Kabari saya saat tersedia").click()
+                expect(box.locator(".inden-note")).to_contain_text("Terima kasih")
+                fits_the_screen(page)
+            finally:
+                process.stop()
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+                row = connection.execute("SELECT email, phone, channel, whatsapp_consent_at IS NOT NULL "
+                                         "FROM subscriptions").fetchone()
+            assert row == ("sari@contoh.id", "6281234567890", "whatsapp", 1)
+    finally:
+        phone.close()
+        shop.shutdown()

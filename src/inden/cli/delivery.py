@@ -61,6 +61,7 @@ def deliver_due(*, once: bool = False) -> bool:
     Returns False when the mail server could not be used (the message is on stderr). Shared with `worker`.
     """
     from inden.notify.smtp import SmtpMailer
+    from inden.notify.whatsapp import CloudApiSender
     from inden.services.delivery import deliver_outbox
 
     url = get_settings().smtp_url
@@ -72,17 +73,22 @@ def deliver_due(*, once: bool = False) -> bool:
             mailer = SmtpMailer.from_url(url)
         except ValueError as error:
             fail(f"INDEN_SMTP_URL: {error}")
-    totals = {"sent": 0, "emails": 0, "skipped": 0, "retried": 0, "failed": 0}
+    totals = {"sent": 0, "emails": 0, "whatsapp": 0, "skipped": 0, "retried": 0, "failed": 0}
+    chat = CloudApiSender.from_settings(get_settings())  # None unless INDEN_WHATSAPP_TOKEN and _PHONE_NUMBER_ID
     with mailer:
         while True:
-            report = run(lambda db: deliver_outbox(db, mailer))
+            report = run(lambda db: deliver_outbox(db, mailer, whatsapp=chat))
             for key in totals:
                 totals[key] += getattr(report, key)
             if once or report.unavailable or report.claimed == 0:
                 break
+    if chat is not None:
+        chat.close()
     if any(totals.values()):
         say(_("delivered %(sent)s event(s) in %(emails)s email(s); %(skipped)s skipped, %(retried)s to retry, "
               "%(failed)s failed", **totals))
+    if totals["whatsapp"]:
+        say(_("%(count)s WhatsApp message(s) sent", count=totals["whatsapp"]))
     if report.unavailable:
         err.print(_("mail server unavailable: %(reason)s", reason=report.unavailable), highlight=False, markup=False)
         return False

@@ -22,6 +22,7 @@ from inden.cli.common import (
     user_errors,
 )
 from inden.cli.words import order_summary
+from inden.domain.contact import Channel
 from inden.domain.orders import Fulfilment
 from inden.services.schemas.common import LineIn, Locale
 
@@ -39,6 +40,10 @@ def orders_place(
     priority: Annotated[int, typer.Option(help="Higher is served first when stock arrives (-1000…1000).")] = 0,
     fulfilment: Annotated[Fulfilment, typer.Option(
         help="partial: ship what is in stock now; complete: ship everything together.")] = Fulfilment.PARTIAL,
+    phone: Annotated[str | None, typer.Option(help="The customer's WhatsApp number, e.g. 0812 3456 7890.")] = None,
+    channel: Annotated[Channel, typer.Option(
+        help="How the customer hears about the order: email, or whatsapp (they agreed; needs --phone).")
+    ] = Channel.EMAIL,
     as_json: JsonOption = False,
 ) -> None:
     """Place an order; what is not in stock waits on backorder (or is refused under `deny`)."""
@@ -47,7 +52,8 @@ def orders_place(
 
     lines = parse_lines(line)
     with user_errors():
-        request = OrderCreate.model_validate({"customer": {"email": email, "name": name, "locale": locale},
+        request = OrderCreate.model_validate({"customer": {"email": email, "name": name, "locale": locale,
+                                                           "phone": phone, "channel": channel},
                                               "lines": lines, "priority": priority, "fulfilment": fulfilment})
     order = run(lambda db: place_order(db, request))
     answer(order, lambda: order_summary(order), as_json=as_json)

@@ -107,6 +107,11 @@ class Order(Base):
     priority: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    # How the buyer wants to hear (domain.contact.Channel): WhatsApp only with a number and their consent,
+    # recorded when they chose it; the email address stays the fallback.
+    customer_phone: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class OrderLine(Base):
@@ -471,6 +476,31 @@ class Subscription(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     notified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    phone: Mapped[str | None] = mapped_column(String(20))  # as on orders: the channel the shopper chose
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The wave that told it. Not indexed: a wave's sign-ups are found through (product_id, status), and an index
+    # here would cost a 100,000-sign-up wave another 100,000 index entries.
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("sign_up_waves.id"))
+
+
+class SignUpWave(Base):
+    """One wave of back-in-stock emails for a product (domain.waves): when, how many units were on sale, the
+    factor used, how many sign-ups it told, and — once CONVERSION_WINDOW has passed (`convert_by`) — how many of
+    them ordered the product in that window (`bought`, None until measured)."""
+
+    __tablename__ = "sign_up_waves"
+    __table_args__ = (Index("ix_sign_up_waves_product_id_sent_at", "product_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    sent_at: Mapped[datetime] = mapped_column(Timestamp)
+    units_on_sale: Mapped[int] = mapped_column(Integer)
+    factor: Mapped[float] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(Integer)  # sign-ups it may tell: units on sale × factor, rounded up
+    told: Mapped[int] = mapped_column(Integer)  # sign-ups it told (fewer when fewer waited; confirmations top up)
+    convert_by: Mapped[datetime] = mapped_column(Timestamp)
+    bought: Mapped[int | None] = mapped_column(Integer)
 
 
 class WebhookEndpoint(Base):
@@ -571,4 +601,14 @@ class OrderChoice(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     choice: Mapped[str] = mapped_column(String(16))  # inden.domain.states.OrderChoiceKind
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class WhatsAppOptOut(Base):
+    """A number that asked for no more WhatsApp messages (from the order page, or the seller on the buyer's word):
+    its messages go by email instead, whatever the order or sign-up chose."""
+
+    __tablename__ = "whatsapp_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)

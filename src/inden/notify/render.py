@@ -182,7 +182,7 @@ def _back_in_stock(payload: Payload, locale: str, names: ProductNames, settings:
     price = payload.get("price")
     return {"product": payload.get("product_name") or payload["sku"],
             "price": None if price is None else format_money(Decimal(price), locale, settings.currency),
-            "unsubscribe_url": payload["unsubscribe_url"]}
+            "unsubscribe_url": payload["unsubscribe_url"], "limited": bool(payload.get("limited"))}
 
 
 # What each template is given, by event type. An event type missing here is not emailed.

@@ -65,7 +65,8 @@ def _views(session: Session, orders: list[Order]) -> list[OrderOut]:
     return [
         OrderOut(
             id=o.id, external_id=o.external_id, status=o.status,
-            customer=CustomerOut(email=o.customer_email, name=o.customer_name, locale=o.customer_locale),
+            customer=CustomerOut(email=o.customer_email, name=o.customer_name, locale=o.customer_locale,
+                                 phone=o.customer_phone, channel=o.channel),
             fulfilment=o.fulfilment, priority=o.priority, lines=by_order[o.id], created_at=as_utc(o.created_at),
             choices=choices[o.id],
         )

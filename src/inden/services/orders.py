@@ -18,6 +18,7 @@ from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, record_movements
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
+from inden.domain.contact import Channel
 from inden.domain.errors import (
     CustomerLimitExceeded,
     IdempotencyConflict,
@@ -143,7 +144,8 @@ def _create_order(
     order_id = session.execute(insert(orders).returning(orders.c.id), {
         "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
         "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
-        "status": status.value, "created_at": now,
+        "status": status.value, "created_at": now, "customer_phone": customer.phone, "channel": customer.channel.value,
+        "whatsapp_consent_at": now if customer.channel == Channel.WHATSAPP else None,
     }).scalar_one()
     lines = []
     for take in decision.takes:
@@ -170,7 +172,8 @@ def _create_order(
         return order_view(session, order_id)
     view = OrderOut(
         id=order_id, external_id=request.external_id, status=status,
-        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale),
+        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale, phone=customer.phone,
+                             channel=customer.channel),
         fulfilment=request.fulfilment, priority=request.priority, created_at=now,
         lines=[OrderLineOut(sku=take.sku, quantity=take.quantity, allocated=take.allocated,
                             backordered=take.backordered, shipped=0, cancelled=0,

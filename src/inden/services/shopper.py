@@ -18,9 +18,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, utcnow
-from inden.db.models import OrderChoice, OutboxEvent, Product, order_of_event, table_of
+from inden.db.models import OrderChoice, OutboxEvent, Product, WhatsAppOptOut, order_of_event, table_of
 from inden.db.outbox import Event, emit
 from inden.db.session import Database
+from inden.domain.contact import Channel
 from inden.domain.errors import InvalidRequest
 from inden.domain.event_types import EventType
 from inden.domain.states import OrderChoiceKind
@@ -48,6 +49,7 @@ class ShopperOrder:
     order: OrderOut
     product_names: dict[str, str]
     history: list[DateChange]  # oldest first
+    whatsapp_on: bool = False  # the buyer chose WhatsApp and their number has not opted out
 
     @property
     def waiting(self) -> list[str]:
@@ -78,7 +80,10 @@ def _shopper_order(session: Session, order_id: int) -> ShopperOrder:
     order = order_view(session, order_id)
     names = dict(session.execute(select(Product.sku, Product.name)
                                  .where(Product.sku.in_([line.sku for line in order.lines]))).all())
-    return ShopperOrder(order, names, _history(session, order_id))
+    phone = order.customer.phone
+    whatsapp_on = (order.customer.channel == Channel.WHATSAPP and phone is not None
+                   and session.get(WhatsAppOptOut, phone) is None)
+    return ShopperOrder(order, names, _history(session, order_id), whatsapp_on)
 
 
 def open_order(db: Database, token: str, *, now: datetime | None = None) -> ShopperOrder:

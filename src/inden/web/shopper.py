@@ -27,7 +27,7 @@ from inden.domain.errors import InvalidRequest, UnknownOrderLink
 from inden.domain.orders import OrderStatus
 from inden.domain.states import OrderChoiceKind
 from inden.i18n import LOCALES, N_, format_day, locale_of, template_environment, translate
-from inden.services import shopper
+from inden.services import contact, shopper
 from inden.services.shopper import ShopperOrder
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,6 +45,7 @@ STATUS = {
     OrderStatus.CANCELLED: N_("This order is cancelled."),
 }
 ACTIONS = {"keep": OrderChoiceKind.KEEP_WAITING, "cancel": OrderChoiceKind.CANCEL}
+WHATSAPP_OFF = "whatsapp-off"  # the buyer's number opts out of WhatsApp: emails from now on
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, PathParam()]  # any text: a wrong one is the "not valid" page, not a JSON 422
@@ -100,7 +101,7 @@ def order_page(request: Request, token: Token) -> HTMLResponse:
     except UnknownOrderLink:
         return _invalid(request)
     done = request.query_params.get("done")
-    return _order_page(request, order, done=done if done in ACTIONS else None)
+    return _order_page(request, order, done=done if done in ACTIONS or done == WHATSAPP_OFF else None)
 
 
 @router.get("/o/{token}/{action}")
@@ -126,13 +127,16 @@ def _cross_site(request: Request) -> bool:
 
 @router.post("/o/{token}/{action}")
 async def act(request: Request, token: Token, action: str) -> Response:
-    if action not in ACTIONS or _cross_site(request):
+    if (action not in ACTIONS and action != WHATSAPP_OFF) or _cross_site(request):
         return _render(request, "invalid.html", _locale(request, None), status_code=403)
     form = await request.form()
     skus = [str(value) for value in form.getlist("sku")] or None
     db = _database(request)
     try:
-        await run_in_threadpool(shopper.choose, db, token, ACTIONS[action], skus)
+        if action == WHATSAPP_OFF:
+            await run_in_threadpool(contact.stop_whatsapp_for_order, db, token)
+        else:
+            await run_in_threadpool(shopper.choose, db, token, ACTIONS[action], skus)
     except UnknownOrderLink:
         return _invalid(request)
     except InvalidRequest:  # nothing waiting any more (a second click, or served meanwhile)

@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
+from inden.domain.contact import Channel
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
 from inden.domain.states import OrderChoiceKind
-from inden.services.schemas.common import Email, LineIn, Locale, Request, distinct_skus
+from inden.services.schemas.common import Email, LineIn, Locale, Phone, Request, channel_needs_phone, distinct_skus
 
 
 class Customer(Request):
     email: Email
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     locale: Locale = "id"
+    phone: Phone | None = None
+    channel: Channel = Channel.EMAIL  # "whatsapp": the buyer chose WhatsApp (and consented) at checkout
+
+    @model_validator(mode="after")
+    def _whatsapp_has_a_number(self) -> Customer:
+        channel_needs_phone(self.channel, self.phone)
+        return self
 
 
 class OrderCreate(Request):
@@ -41,6 +49,8 @@ class CustomerOut(BaseModel):
     email: str
     name: str | None
     locale: str
+    phone: str | None = None
+    channel: Channel = Channel.EMAIL
 
 
 
