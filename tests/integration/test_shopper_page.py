@@ -21,7 +21,7 @@ from inden.services import accounts, orders, products, stock, supply
 from inden.services.accounts import UserRole
 from inden.services.delivery import deliver_outbox
 from inden.services.keys import Role, create_key
-from inden.services.retention import prune_outbox
+from inden.services.retention import prune_order_links, prune_outbox
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.schemas.supply import PurchaseOrderCreate, PurchaseOrderPatch, SupplierCreate
@@ -210,6 +210,7 @@ def test_a_link_expires_with_the_order_and_the_date_history_outlives_pruning(
     assert "Perubahan tanggal" in page.text  # kept while the order is open
     orders.cancel_order(db, ana, now=NOW)
     assert client.get(link).status_code == 404  # closed and the link older than order_link_days
+    assert prune_order_links(db, now=NOW) == 2  # both emails' links; `inden outbox prune` deletes them
 
 
 def test_the_seller_reads_the_answers_in_the_cli(run, english) -> None:  # type: ignore[no-untyped-def]

@@ -106,13 +106,17 @@ def outbox_prune(
     older_than: Annotated[int, typer.Option(min=1, help="Days: delete settled events older than this.")] = 30,
     unemailed: Annotated[bool, typer.Option(help="Also events never emailed (a shop without email).")] = False,
 ) -> None:
-    """Delete old events that are emailed (or given up on) and posted to every active webhook."""
+    """Delete old events that are emailed (or given up on) and posted to every active webhook, and order-page links
+    that expired with their order."""
     from datetime import timedelta
 
-    from inden.services.retention import prune_outbox
+    from inden.services.retention import prune_order_links, prune_outbox
 
     pruned = run(lambda db: prune_outbox(db, older_than=timedelta(days=older_than), unemailed=unemailed))
     say(_("%(count)s event(s) deleted", count=pruned))
+    links = run(lambda db: prune_order_links(db))
+    if links:
+        say(_("%(count)s expired order link(s) deleted", count=links))
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -260,12 +260,20 @@ def cancel_order(
         return order_view(session, order_id)
 
 
-def cancel_units(session: Session, order_id: int, selection: list[LineIn] | None, *, now: datetime) -> list[LineIn]:
+def cancel_units(session: Session, order_id: int, selection: list[LineIn] | None, *, now: datetime,
+                 waiting_lines: Sequence[str] | None = None) -> list[LineIn]:
     """`cancel_order` inside the caller's transaction (which must not have locked any product yet): the
     freed units serve the next waiting customers, ETAs are re-pegged, an `order.cancelled` event is written.
-    Returns what was cancelled."""
+    With `waiting_lines` (SKUs), every open unit of those of the lines that still wait when the order is locked
+    is cancelled instead of `selection` (the buyer's "cancel the waiting items"). Returns what was cancelled;
+    raises InvalidRequest when nothing is left to cancel."""
     order, lines, products = _lock_order(session, order_id)
-    if selection is None:
+    if waiting_lines is not None:
+        chosen = [(sku, line, _units(line).open) for sku, line in lines.items()
+                  if sku in waiting_lines and line.backordered > 0]
+        if not chosen:
+            raise InvalidRequest(f"Order {order_id} has no waiting items to cancel.", order_id=order_id)
+    elif selection is None:
         chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
         if not chosen:
             raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 
 from inden.clock import utcnow
-from inden.db.models import Order, OutboxEvent, WebhookEndpoint, order_of_event
+from inden.db.models import Order, OrderLink, OutboxEvent, WebhookEndpoint, order_of_event
 from inden.db.session import Database
 from inden.domain.event_types import EventType
 from inden.services.steps.order_links import CLOSED
@@ -35,3 +35,15 @@ def prune_outbox(db: Database, *, older_than: timedelta, unemailed: bool = False
         if behind is not None:
             condition &= OutboxEvent.id < behind
         return int(session.execute(delete(OutboxEvent).where(condition)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def prune_order_links(db: Database, *, now: datetime | None = None) -> int:
+    """Delete order-page links that no longer open anything: their order is shipped or cancelled and they were
+    minted more than `order_link_days` ago (services.steps.order_links). Returns how many."""
+    now = now or utcnow()
+    closed = select(Order.id).where(Order.status.in_(CLOSED))
+    with db.transaction() as session:
+        result = session.execute(delete(OrderLink).where(
+            OrderLink.order_id.in_(closed),
+            OrderLink.created_at < now - timedelta(days=db.settings.order_link_days)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -107,9 +107,8 @@ def choose(db: Database, token: str, choice: OrderChoiceKind, skus: list[str] | 
         lines = [line for line in view.lines if line.backordered and (skus is None or line.sku in skus)]
         if not lines:
             raise InvalidRequest(f"Order {order.id} has no waiting items to answer for.", order_id=order.id)
-        if choice == OrderChoiceKind.CANCEL:
-            done = cancel_units(session, order.id, [LineIn(sku=line.sku, quantity=line.allocated + line.backordered)
-                                                    for line in lines], now=now)
+        if choice == OrderChoiceKind.CANCEL:  # what still waits once the order is locked (served meanwhile: kept)
+            done = cancel_units(session, order.id, None, waiting_lines=[line.sku for line in lines], now=now)
         else:
             done = [LineIn(sku=line.sku, quantity=line.backordered) for line in lines]
         answer = [line.model_dump() for line in done]
