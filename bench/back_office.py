@@ -9,9 +9,8 @@ and 2 years of daily sales history for every product (7.3 million rows).
 
 Timed (in-process, the service call a page makes, so server time without HTTP): each read model `--calls`
 times with varied arguments, p50 and p95. Baseline, same run: `services.products.get_product` (the API's
-single product read). Target: every page <= 150 ms p95 (a search for part of a name reads every order and
-is known to miss it; docs/benchmarks.md). The CSV downloads are timed apart (rows/s), with the
-process's peak memory before and after (a stream's memory stays flat).
+single product read). Target: every page <= 150 ms p95 (docs/benchmarks.md). The CSV downloads are timed
+apart (rows/s), with the process's peak memory before and after (a stream's memory stays flat).
 
     python bench/back_office.py
     python bench/back_office.py --database-url postgresql+psycopg://root@127.0.0.1:5432/inden_bench_bo

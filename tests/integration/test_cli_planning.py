@@ -52,6 +52,16 @@ def test_plan_forecast_and_events_from_the_terminal(run, tmp_path: Path, monkeyp
                 "--end", date.today() + timedelta(days=3), "--sku", "KOPI", "--units", "200", "--kind", "flash_sale")
     assert added.exit_code == 0 and json.loads(added.stdout)["expected_units"] == 200
     assert "Harbolnas" in run("events").stdout
+    # The forecast shows the event as the plan will apply it; --base shows what it is laid over.
+    day3 = (date.today() + timedelta(days=3)).isoformat()
+    lifted = {r["date"]: r for r in csv.DictReader(io.StringIO(run("forecast", "--horizon", "7", "--format", "csv",
+                                                                   "--sku", "KOPI").stdout))}
+    based = {r["date"]: r for r in csv.DictReader(io.StringIO(run("forecast", "--horizon", "7", "--format", "csv",
+                                                                  "--sku", "KOPI", "--base").stdout))}
+    assert float(lifted[day3]["mean"]) == 200 and "Harbolnas" in lifted[day3]["events"]
+    assert float(based[day3]["mean"]) == float(lifted[day3]["base_mean"]) < 20 and based[day3]["events"] == ""
+    table = run("forecast", "--horizon", "7", "--sku", "KOPI").stdout
+    assert "Harbolnas" in table and "Why" in table
     assert run("events", "remove", "99").exit_code == 2
     assert run("products", "planning", "TEH", "--category", "minuman", "--max-stock", "500").exit_code == 0
     assert run("products", "planning", "TEH", "--service-level", "1.5").exit_code == 2

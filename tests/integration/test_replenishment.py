@@ -215,6 +215,26 @@ def test_events_and_sales_history_over_http(db: Database, client: TestClient) ->
     assert client.delete(f"/v1/events/{created.json()['id']}").status_code == 404
 
 
+def test_a_products_forecast_over_http_carries_its_planned_events(db: Database, client: TestClient) -> None:
+    shop(db, {"KOPI": 10.0})
+    today = shop_date(datetime.now(UTC), get_settings().timezone)
+    day = today + timedelta(days=2)
+    event = {"name": "Promo Gajian", "starts_on": day.isoformat(), "ends_on": day.isoformat(), "skus": ["KOPI"],
+             "uplift": 3}
+    assert client.post("/v1/events", json=event).status_code == 201
+    shown = client.get("/v1/products/KOPI/forecast", params={"days": 7})
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["sku"] == "KOPI" and len(body["days"]) == 7 and body["days"][0]["date"] == today.isoformat()
+    promo = next(d for d in body["days"] if d["date"] == day.isoformat())
+    assert promo["mean"] == pytest.approx(3 * promo["base_mean"], rel=1e-3) and "Promo Gajian" in promo["events"]
+    assert all(d["lo_95"] <= d["lo_80"] <= d["mean"] <= d["hi_80"] <= d["hi_95"] for d in body["days"])
+    base = client.get("/v1/products/KOPI/forecast", params={"days": 7, "base": "true"}).json()
+    assert next(d for d in base["days"] if d["date"] == day.isoformat())["mean"] == promo["base_mean"]
+    assert client.get("/v1/products/NOPE/forecast").status_code == 404
+    assert client.get("/v1/products/KOPI/forecast", params={"days": 0}).status_code == 422
+
+
 def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
     run_plan(db, now=NOW)

@@ -44,10 +44,16 @@ def test_short_shipping_supplier_costs_more_per_unit_received() -> None:
 
 def test_backorders_waiting_expedite_from_the_fastest_reliable_supplier() -> None:
     fast_unreliable = SupplierOption("Fast Promise", unit_cost=12.0, lead_time_days=3, delay_p90_days=9)
-    choice = choose_supplier([CHEAP_SLOW, FAST_DEAR, fast_unreliable], need_in_days=0, quantity=20)
+    choice = choose_supplier([CHEAP_SLOW, FAST_DEAR, fast_unreliable], need_in_days=0, quantity=20,
+                             customers_waiting=True)
     assert choice.option is FAST_DEAR  # arrives within 5 days; the 3-day promise really means up to 12
     assert choice.expedite
     assert choice.reason.startswith("Customers are waiting: expedite from Fast Dear")
+
+
+def test_an_empty_shelf_nobody_waits_for_is_not_expedited() -> None:
+    choice = choose_supplier([CHEAP_SLOW, FAST_DEAR], need_in_days=0, quantity=20)
+    assert not choice.expedite and "waiting" not in choice.reason
 
 
 def test_when_nobody_is_in_time_a_high_stockout_cost_buys_speed() -> None:

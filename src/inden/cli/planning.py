@@ -41,29 +41,44 @@ FormatOption = Annotated[Format, typer.Option(
 SkuOption = Annotated[list[str] | None, typer.Option(help="Only this SKU (repeat).")]
 
 
+CALENDAR_RULES = {
+    "lebaran_rush": N_("before Lebaran"), "lebaran": N_("Lebaran"), "idul_adha": N_("Idul Adha"),
+    "imlek": N_("Imlek"), "natal": N_("Christmas"), "tahun_baru": N_("New Year"),
+    "double_date": N_("double-date sale"), "payday": N_("payday"),
+}
+
+
 def forecast(
     horizon: Annotated[int, typer.Option(min=1, max=366, help="Days ahead.")] = 28,
     sku: SkuOption = None,
+    base: Annotated[bool, typer.Option("--base", help="Without the planned events (promotions, launches): the "
+                                                      "forecast the events are laid over.")] = False,
     format_: FormatOption = Format.TABLE,
 ) -> None:
-    """Forecast daily demand per SKU: mean and 80 % / 95 % intervals, with the model each SKU got."""
+    """Forecast daily demand per SKU: mean and 80 % / 95 % intervals, with the model each SKU got, the shopping
+    calendar (Lebaran, 11.11, payday…) and the planned events applied as the plan applies them."""
     from inden.clock import utcnow
-    from inden.services.planning.snapshot import forecast_snapshot, take_snapshot
+    from inden.services.planning.snapshot import forecast_snapshot, take_snapshot, with_planned_events
 
     with progress_bar() as progress:
         def go(db: Any) -> Any:
             snapshot = take_snapshot(db, now=utcnow(), skus=sku)
             if not snapshot.products:
                 fail(_("no products to forecast") + (f" ({', '.join(sku)})" if sku else ""))
-            return forecast_snapshot(snapshot, horizon=horizon, progress=progress)
+            made = forecast_snapshot(snapshot, horizon=horizon, progress=progress)
+            return made, with_planned_events(snapshot, made)
 
-        result = run(go)
+        result, planned = run(go)
     report = result.report
-    paths = result.paths.merge(report[["unique_id", "model"]], on="unique_id")
+    if base:
+        planned = planned.assign(mean=planned["base_mean"], events="")
+        for column in ("lo_80", "hi_80", "lo_95", "hi_95"):
+            planned[column] = result.paths.sort_values(["unique_id", "ds"], kind="stable")[column].to_numpy()
+    paths = planned.merge(report[["unique_id", "model"]], on="unique_id")
     rows = [
         {"sku": r.unique_id, "date": r.ds.date().isoformat(), "mean": round(r.mean, 3),
          "lo_80": round(r.lo_80, 3), "hi_80": round(r.hi_80, 3), "lo_95": round(r.lo_95, 3),
-         "hi_95": round(r.hi_95, 3), "model": r.model}
+         "hi_95": round(r.hi_95, 3), "model": r.model, "base_mean": round(r.base_mean, 3), "events": r.events}
         for r in paths.sort_values(["unique_id", "ds"]).itertuples()
     ]
     if format_ is Format.CSV:
@@ -72,11 +87,14 @@ def forecast(
     if format_ is Format.JSON:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
-    grid = table(_("SKU"), _("Date"), _("Mean"), "80 %", "95 %", _("Model"))
+    noted = any(r["events"] for r in rows)
+    grid = table(_("SKU"), _("Date"), _("Mean"), "80 %", "95 %", _("Model"), *([_("Why")] if noted else []))
     for r in rows:
+        why = [_(CALENDAR_RULES[part]) if part in CALENDAR_RULES else part for part in r["events"].split("; ") if part]
         grid.add_row(r["sku"], day(date.fromisoformat(r["date"])), number(r["mean"], digits=2),
                      f"{number(r['lo_80'], digits=1)}–{number(r['hi_80'], digits=1)}",
-                     f"{number(r['lo_95'], digits=1)}–{number(r['hi_95'], digits=1)}", r["model"])
+                     f"{number(r['lo_95'], digits=1)}–{number(r['hi_95'], digits=1)}", r["model"],
+                     *([", ".join(why)] if noted else []))
     print_table(grid)
     accuracy = table(_("SKU"), _("Demand"), _("Model"), "MASE", _("Naive MASE"),
                      title=_("Backtest accuracy (lower is better; below naive = the model pays)"))

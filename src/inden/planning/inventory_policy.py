@@ -197,16 +197,16 @@ def reorder_point(*, lead_time_demand: Values, safety_stock: Values, undershoot:
 @overload
 def reorder_point_for_service(  # type: ignore[overload-overlap]
     *, service_level: float, demand_per_day: float, demand_sd_per_day: float, lead_time_days: float,
-    lead_time_sd_days: float = 0.0, daily_review: bool = True,
+    lead_time_sd_days: float = 0.0, daily_review: bool = True, error_variance: float | None = None,
 ) -> float: ...
 @overload
 def reorder_point_for_service(
     *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
-    lead_time_sd_days: Values = 0.0, daily_review: bool = True,
+    lead_time_sd_days: Values = 0.0, daily_review: bool = True, error_variance: Values | None = None,
 ) -> FloatArray: ...
 def reorder_point_for_service(
     *, service_level: Values, demand_per_day: Values, demand_sd_per_day: Values, lead_time_days: Values,
-    lead_time_sd_days: Values = 0.0, daily_review: bool = True,
+    lead_time_sd_days: Values = 0.0, daily_review: bool = True, error_variance: Values | None = None,
 ) -> float | FloatArray:
     """Whole-unit reorder point whose cycle service level is nearest `service_level`, for any demand shape.
 
@@ -217,7 +217,9 @@ def reorder_point_for_service(
     so that across many SKUs the service achieved averages the target instead of always overshooting it.
     For fast movers with near-Poisson spread this equals lead-time demand + `safety_stock` within a unit or
     two; for slow and lumpy ones it respects their right skew (a normal safety stock under-protects them).
-    Safety stock to report: the result minus d*L.
+    Safety stock to report: the result minus d*L. `error_variance`: the measured variance of the forecast's
+    error over the lead time (`inden.planning.lead_time_demand`), replacing L * sd_d^2, which assumes the
+    days' errors independent.
     """
     from inden.planning.risk import demand_quantile, stockout_risk
 
@@ -226,6 +228,8 @@ def reorder_point_for_service(
     variance = _floats(lead_time_demand_sd(demand_per_day=d, demand_sd_per_day=sd_d,
                                            lead_time_days=_floats(lead_time_days),
                                            lead_time_sd_days=_floats(lead_time_sd_days))) ** 2
+    if error_variance is not None:
+        variance = variance - _floats(lead_time_days) * sd_d**2 + _floats(error_variance)
     mean = d * _floats(lead_time_days)
     if daily_review:
         under_mean, under_variance = _ladder_moments(d, sd_d)

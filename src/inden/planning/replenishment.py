@@ -26,6 +26,7 @@ from inden.planning.inventory_policy import (
     reorder_point_for_service,
     service_level_by_cost,
 )
+from inden.planning.lead_time_demand import MEASURED_DAYS, error_variance_over, history_cap
 from inden.planning.risk import stockout_risk
 from inden.planning.suppliers import SupplierChoice, SupplierOption, choose_supplier
 
@@ -123,6 +124,7 @@ class SkuPlan:
     days_of_cover: float
     reason: str
     events: list[str] = field(default_factory=list)
+    capped: bool = False  # the reorder point was lowered to what the SKU's history justifies
 
     @property
     def below_reorder_point(self) -> bool:
@@ -207,6 +209,9 @@ class SkuInputs:
     sigma: float
     options: Sequence[SupplierOption]
     default_lead_time_days: int = 14  # used when no supplier offers it
+    # Measured error of the forecast's totals over MEASURED_DAYS days (units; empty: assume independent days).
+    total_sd: tuple[float, ...] = ()
+    recent: FloatArray | None = None  # daily demand over the last year, oldest first (the reorder point's cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +252,7 @@ def _draft(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Seque
     if options:
         cheapest = min(o.unit_cost for o in options)
         margin = max((position.price or 0.0) - cheapest, 0.0)
-        choice = choose_supplier(options, need_in_days=need_in,
+        choice = choose_supplier(options, need_in_days=need_in, customers_waiting=position.backordered > 0,
                                  quantity=max(math.ceil(_eoq(base_per_day, cheapest, settings)), 1),
                                  stockout_cost_per_unit_day=settings.stockout_cost_share * margin / 7)
     option = choice.option if choice else None
@@ -262,7 +267,8 @@ def _draft(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Seque
     )
 
 
-def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: PlanSettings) -> SkuPlan:
+def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: PlanSettings, capped: bool = False
+            ) -> SkuPlan:
     position, option = draft.item.position, draft.choice.option if draft.choice else None
     net, ip, planned, lead = position.net_stock, position.inventory_position, draft.planned, draft.lead
     base_per_day = float(draft.base[:28].mean())
@@ -272,7 +278,9 @@ def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: Pl
         return units_over(planned, days) - units_over(draft.base, days)
 
     quantity, reasons = 0, []
-    if ip <= rop and option is not None:
+    # A SKU with no demand expected and nobody waiting needs nothing, even with an empty shelf.
+    dead = rop <= 0 and draft.lead_demand <= 0 and position.backordered == 0
+    if ip <= rop and option is not None and not dead:
         eoq = _eoq(base_per_day, option.unit_cost, settings)
         cover = cover_days(planned[int(lead):], eoq)
         # Enough to lift the position strictly above the reorder point (at it, the next run would order again).
@@ -282,6 +290,9 @@ def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: Pl
                                       pack_size=option.pack_size, capacity_room=room))
         reasons.append(f"inventory position {ip} is at or below the reorder point {rop:.0f} "
                        f"({draft.lead_demand:.0f} expected over {lead:.0f} days + {safety:.0f} safety stock)")
+        if capped:
+            reasons.append(f"reorder point capped at {rop:.0f}: the most sold in any {math.ceil(lead)} days of the "
+                           "last year, planned events included")
         if position.backordered:
             reasons.append(f"{position.backordered} unit(s) wait on backorder")
         if draft.events:
@@ -306,7 +317,7 @@ def _finish(draft: _Draft, rop: float, risk: float, *, today: date, settings: Pl
         expected_at=today + timedelta(days=option.lead_time_days) if ordered and option else None,
         expedite=bool(ordered and draft.choice and draft.choice.expedite), risk=risk,
         days_of_cover=float(days_of_cover(units=max(net, 0), demand_per_day=base_per_day)),
-        reason="; ".join(reasons), events=draft.events,
+        reason="; ".join(reasons), events=draft.events, capped=capped,
     )
 
 
@@ -325,18 +336,27 @@ def plan_skus(items: Sequence[SkuInputs], spreads: Mapping[str, LeadTimeSpread],
     lead = np.array([d.lead for d in drafts])
     per_day = np.array([d.lead_demand for d in drafts]) / lead
     sigma = np.array([d.item.sigma for d in drafts])
+    measured = np.array([_measured(d.item) for d in drafts])
     lead_sd = np.array([d.lead_sd for d in drafts])
     rops = np.atleast_1d(reorder_point_for_service(
         service_level=np.array([d.level for d in drafts]), demand_per_day=per_day, demand_sd_per_day=sigma,
-        lead_time_days=lead, lead_time_sd_days=lead_sd))
+        lead_time_days=lead, lead_time_sd_days=lead_sd, error_variance=error_variance_over(lead, sigma, measured)))
+    caps = [history_cap(d.item.recent, d.lead, units_over(d.base, d.lead), d.lead_demand - units_over(d.base, d.lead))
+            for d in drafts]
     until = np.maximum(np.array([d.until_receipt for d in drafts]), 0.0)
     net = np.array([d.item.position.net_stock for d in drafts], dtype=float)
     risks = np.atleast_1d(stockout_risk(
         inventory_position=np.maximum(net, 0.0),
         demand_mean=np.array([units_over(d.planned, d.until_receipt) for d in drafts]) + np.maximum(-net, 0.0),
-        demand_sd=np.sqrt(until * sigma**2 + (per_day * lead_sd) ** 2)))
-    return [_finish(d, float(rop), float(risk), today=today, settings=settings)
-            for d, rop, risk in zip(drafts, rops, risks, strict=True)]
+        demand_sd=np.sqrt(error_variance_over(until, sigma, measured) + (per_day * lead_sd) ** 2)))
+    return [_finish(d, float(rop) if cap is None else min(float(rop), cap), float(risk), today=today,
+                    settings=settings, capped=bool(cap is not None and cap < rop))
+            for d, rop, cap, risk in zip(drafts, rops, caps, risks, strict=True)]
+
+
+def _measured(item: SkuInputs) -> list[float]:
+    values = list(item.total_sd)[: len(MEASURED_DAYS)]
+    return values + [math.nan] * (len(MEASURED_DAYS) - len(values))
 
 
 def plan_sku(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *,
@@ -348,15 +368,20 @@ def plan_sku(item: SkuInputs, spreads: Mapping[str, LeadTimeSpread], events: Seq
 def plan_replenishment(paths: Mapping[str, FloatArray], sigmas: Mapping[str, float],
                        positions: Sequence[Position], offers: Mapping[str, Sequence[SupplierOption]],
                        spreads: Mapping[str, LeadTimeSpread], events: Sequence[EventDemand], *, today: date,
-                       settings: PlanSettings, lead_times: Mapping[str, int]) -> list[SkuPlan]:
+                       settings: PlanSettings, lead_times: Mapping[str, int],
+                       total_sds: Mapping[str, tuple[float, ...]] | None = None,
+                       recent: Mapping[str, FloatArray] | None = None) -> list[SkuPlan]:
     """Plan every SKU in `positions`, with service levels by revenue class where the shop's rule is ABC.
 
     `paths[sku]` is the forecast mean per day from today (a SKU without one plans on zero demand);
-    `lead_times[sku]` the product's own lead time, used when no supplier offers it.
+    `lead_times[sku]` the product's own lead time, used when no supplier offers it; `total_sds[sku]` the
+    forecast's measured error over MEASURED_DAYS-day totals and `recent[sku]` its last year's daily demand
+    (see `SkuInputs`).
     """
     empty: FloatArray = np.zeros(0)
     revenue = {p.sku: float(paths.get(p.sku, empty)[:28].sum()) * (p.price or 1.0) for p in positions}
     abc = abc_service_levels(revenue, settings.abc_levels)
     items = [SkuInputs(p, paths.get(p.sku, empty), sigmas.get(p.sku, 0.0), offers.get(p.sku, ()),
-                       lead_times.get(p.sku, 14)) for p in positions]
+                       lead_times.get(p.sku, 14), (total_sds or {}).get(p.sku, ()), (recent or {}).get(p.sku))
+             for p in positions]
     return plan_skus(items, spreads, events, today=today, settings=settings, abc=abc)

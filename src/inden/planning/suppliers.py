@@ -76,12 +76,13 @@ def _choice(option: SupplierOption, *, expedite: bool, reason: str) -> SupplierC
 
 def choose_supplier(
     options: Sequence[SupplierOption], *, need_in_days: float, stockout_cost_per_unit_day: float = 0.0,
-    quantity: int,
+    quantity: int, customers_waiting: bool = False,
 ) -> SupplierChoice:
     """Pick the supplier for an order of `quantity` units needed within `need_in_days` days.
 
-    - `need_in_days <= 0` (backorders are already waiting): the fastest reliable arrival wins, cheaper
-      first on ties; `expedite` is True.
+    - `customers_waiting` (units are on backorder): the fastest reliable arrival wins, cheaper first on ties;
+      `expedite` is True. Only then: an empty shelf nobody waits for is not urgent by itself, and falls to the
+      rules below with `need_in_days` 0 (lateness priced by `stockout_cost_per_unit_day`).
     - Otherwise, among suppliers that reliably arrive in time, the lowest effective unit cost wins (then
       the earlier arrival, then the better on-time record).
     - If none arrives in time, each is charged its effective cost plus lateness: days late x quantity x
@@ -93,7 +94,7 @@ def choose_supplier(
         raise ValueError("no supplier offers this SKU")
     if quantity < 0:
         raise ValueError("quantity must be non-negative")
-    if need_in_days <= 0:
+    if customers_waiting:
         return _expedite(options)
     in_time = [o for o in options if o.arrives_in_days <= need_in_days]
     if in_time:

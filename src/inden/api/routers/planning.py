@@ -9,12 +9,19 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from inden.api.deps import get_db, staff
 from inden.api.errors import ApiError
+from inden.clock import utcnow
 from inden.db.session import Database
 from inden.domain.states import SuggestionStatus
 from inden.services import events, sales_import
-from inden.services.planning import suggestions
+from inden.services.planning import forecast_view, suggestions
 from inden.services.schemas.common import SKU_PATTERN, Page
-from inden.services.schemas.planning import ApproveSuggestion, EventCreate, EventOut, SuggestionOut
+from inden.services.schemas.planning import (
+    ApproveSuggestion,
+    EventCreate,
+    EventOut,
+    ForecastOut,
+    SuggestionOut,
+)
 
 router = APIRouter(tags=["planning"], dependencies=[staff])
 Db = Annotated[Database, Depends(get_db)]
@@ -51,6 +58,15 @@ async def import_sales(request: Request, db: Db,
         lambda: sales_import.import_sales(db, text, create_products=create_products))
     return {"rows": result.rows, "skus": result.skus, "days": result.days,
             "created_products": result.created_products}
+
+
+@router.get("/v1/products/{sku}/forecast")
+def product_forecast(sku: Annotated[str, Path(pattern=SKU_PATTERN)], db: Db,
+                     days: Annotated[int, Query(ge=1, le=366)] = 28, base: bool = False) -> ForecastOut:
+    """The product's daily demand forecast from today as the plan uses it — shopping calendar and planned
+    events applied (`base=true`: without the events) — with 80/95 % intervals. Computed on request (about a
+    second for one product)."""
+    return forecast_view.product_forecast(db, sku, days=days, base=base, now=utcnow())
 
 
 @router.get("/v1/replenishment")

@@ -28,13 +28,11 @@ How a forecast is made (:func:`forecast_demand`):
    squared error rewards forecasting the mean, which is what stock is bought for, whereas MAE/MASE rewards the
    median, often 0 for intermittent demand. The report gives both MASE and RMSSE of the chosen model and of
    seasonal naive (season 7) on the same windows. The final forecast refits only each SKU's chosen model.
-5. **Intervals from the backtest residuals** (split-conformal, pooled over windows and horizon steps): the
-   half-width at level ``l`` is the ``ceil((n + 1) * l)``-th smallest of the chosen model's ``n`` absolute
-   backtest errors (``n`` = windows x days), the same width for every day, bounds clipped at 0. One method
-   for every model, with no extra fits (intermittent models have no native intervals; statsforecast's
-   ``ConformalIntervals`` would refit each model once more per window). ``sigma`` is the root mean squared
-   error of one day's forecast over the same backtest days (bias included), in units: the daily demand
-   uncertainty for safety stock.
+5. **Intervals** in whole units, wider further ahead, calibrated per demand class on the backtest days
+   (:mod:`inden.planning.forecasting.intervals`). ``sigma`` is the root mean squared error of one day's
+   forecast over the backtest days (bias included), in units; ``sd_7``/``sd_14``/``sd_28`` the same for the
+   forecast's 7-, 14- and 28-day totals, pooled by demand class — what the reorder point needs
+   (:mod:`inden.planning.lead_time_demand`).
 6. **Fallbacks** for SKUs with fewer than ``min_history_days`` (28) uncensored days: the seller's ``expected``
    rate if given, else the mean daily rate of the SKU's category (SKUs of that category with enough history),
    else the SKU's own mean; intervals and ``sigma`` from a Poisson distribution with that rate. The report's
@@ -55,12 +53,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from inden.planning.calendar import Effects, learn_effects
 from inden.planning.censoring import DailyHistory, aligned_drop_mask, close_up
 from inden.planning.demand_classes import DemandClass, classify_arrays, demand_profiles
 from inden.planning.forecasting.adapter import DEFAULT_N_JOBS, Runner, seasonal_naive_baseline
 from inden.planning.forecasting.backtest import backtest, final_forecast
 from inden.planning.forecasting.fallbacks import fallback_rates, forecast_paths
-from inden.planning.forecasting.menus import SPORADIC, STEADY, STEADY_ETS, Menu
+from inden.planning.forecasting.intervals import calibrate, half_widths, variance_floor, zero_likely
+from inden.planning.forecasting.menus import SPORADIC, SPORADIC_ETS, STEADY, STEADY_ETS, Menu
 from inden.planning.forecasting.report import empty_report, fill_report, finish_report
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
 
@@ -82,7 +82,8 @@ class Forecast:
 
     ``paths``: ``horizon`` rows per SKU — ``unique_id`` (str), ``ds`` (datetime64, the days after the history
     ends), ``mean`` (units/day, >= 0) and ``lo_<l>``/``hi_<l>`` for each level (``lo_95 <= lo_80 <= mean <=
-    hi_80 <= hi_95``).
+    hi_80 <= hi_95``), ``calendar`` (the shopping calendar's multiplier on that day, already in the figures;
+    1.0 = none). ``effects``: the calendar effects learned per SKU (None: not applied).
 
     ``report``: one row per SKU — ``unique_id``, ``demand_class``, ``model`` (a statsforecast model name, or for
     fallbacks ``Expected``, ``CategoryMean``, ``OwnMean``, ``NoHistory``), ``mase`` and ``rmsse`` of the
@@ -93,6 +94,7 @@ class Forecast:
 
     paths: pd.DataFrame
     report: pd.DataFrame
+    effects: Effects | None = None
 
 
 def forecast_demand(
@@ -108,6 +110,7 @@ def forecast_demand(
     progress: Progress | None = None,
     ets_budget: int = DEFAULT_ETS_BUDGET,
     min_history_days: int = MIN_HISTORY_DAYS,
+    calendar: bool = True,
 ) -> Forecast:
     """Forecast daily demand for every SKU in ``history`` for ``horizon`` days after its last day.
 
@@ -117,8 +120,9 @@ def forecast_demand(
     ``expected``: seller-given units/day for new SKUs (SKUs only in ``expected`` are forecast too);
     ``categories``: SKU -> category for the category fallback. ``engine``: None for local processes
     (``n_jobs``), else a Dask client or anything fugue accepts as an execution engine — same result.
-    ``progress(stage, done, total)`` is called as batches of SKUs finish. See the module docstring for the
-    method. Raises ``ValueError`` for a bad history or arguments.
+    ``progress(stage, done, total)`` is called as batches of SKUs finish. ``calendar``: learn and apply the
+    Indonesian shopping calendar's effects (:mod:`inden.planning.calendar`). See the module docstring for
+    the method. Raises ``ValueError`` for a bad history or arguments.
     """
     if horizon < 1:
         raise ValueError("horizon must be at least 1 day")
@@ -128,7 +132,7 @@ def forecast_demand(
         raise ValueError("levels must be between 0 and 100")
     levels = tuple(sorted(set(levels)))
     run = Runner(n_jobs=n_jobs, engine=engine)
-    prepared = _prepare(history)
+    prepared = _prepare(history, calendar=calendar, categories=categories or {})
     series, skus_arr = prepared.series, prepared.skus
     history_days, censored_days = prepared.history_days, prepared.censored_days
     n_in = np.diff(series.indptr)
@@ -142,16 +146,16 @@ def forecast_demand(
     plan = _plan(classes, rate, n_in, history_days, min_history_days, horizon, backtest_windows, ets_budget)
     report = empty_report(skus_arr, classes, history_days, censored_days)
     means = np.zeros((len(skus_arr), horizon))
-    widths = np.zeros((len(skus_arr), horizon, len(levels)))
+    tested = _Backtested.empty(len(skus_arr), backtest_windows * BACKTEST_HORIZON)
     total = sum(len(idx) for _, idx, _ in plan)
     done = 0
     for menu, idx, h_bt in plan:
         for batch in _batches(idx):
             _notify(progress, f"{menu.name}: backtest", done, total)
-            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows, levels)
+            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows)
             _notify(progress, f"{menu.name}: forecast", done, total)
             means[batch] = final_forecast(run, menu, series.take(batch), batch, horizon, choice.chosen)
-            widths[batch] = choice.half_widths[:, None, :]
+            tested.keep(batch, choice, h_bt)
             fill_report(report, batch, choice)
             done += len(batch)
     _notify(progress, "done", done, total)
@@ -159,14 +163,17 @@ def forecast_demand(
     modelled = np.zeros(len(skus_arr), dtype=np.bool_)
     for _, idx, _ in plan:
         modelled[idx] = True
+    widths, zero = tested.half_widths(modelled, classes, report["sigma"], rate, horizon, levels, means)
     skus = list(skus_arr)
     extra = sorted(set(expected or {}) - set(skus))
     fallback = fallback_rates(
         skus, extra, modelled, rate, history_days, expected or {}, categories or {}
     )
-    paths = forecast_paths(skus, extra, means, widths, fallback, levels, series.end_day, horizon)
+    ahead = prepared.effects.future(series.end_day, horizon) / prepared.usual_factor[:, None]
+    factor = np.vstack([ahead, np.ones((len(extra), horizon))])
+    paths = forecast_paths(skus, extra, means, widths, zero, fallback, levels, series.end_day, horizon, factor)
     report = finish_report(report, skus, extra, modelled, fallback)
-    return Forecast(paths=paths, report=report)
+    return Forecast(paths=paths, report=report, effects=prepared.effects)
 
 
 @dataclass(frozen=True)
@@ -175,21 +182,40 @@ class _Prepared:
     series: Series
     history_days: IntArray
     censored_days: IntArray
+    effects: Effects
+    usual_factor: FloatArray  # each SKU's mean calendar multiplier over the days its models see
 
 
-def _prepare(history: pd.DataFrame) -> _Prepared:
-    """Daily grid, censored days dropped and closed up, truncated to the model input window.
+def _prepare(history: pd.DataFrame, *, calendar: bool, categories: Mapping[str, str]) -> _Prepared:
+    """Daily grid, calendar effects learned, censored days dropped and closed up, truncated to the model input
+    window.
+
+    The models see the demand as it was (whole units, which the intervals are calibrated on); their level
+    carries the calendar's effects at their usual mix, so a forecast day gets its own multiplier relative to
+    that mix (`usual_factor`).
 
     A function of its own so that the full-length arrays are freed before the models run.
     """
     daily = DailyHistory.from_frame(history)
+    effects = learn_effects(daily, categories) if calendar else Effects.none(daily.skus)
+    usual = _usual_factor(effects.past(daily), daily.indptr) if calendar else np.ones(len(daily.skus))
     drop = aligned_drop_mask(daily.censored, daily.indptr, season_length=SEASON_LENGTH)
     y_all, indptr_all = close_up(daily.y, drop, daily.indptr)
     del drop
     censored_before = np.concatenate([[0], np.cumsum(daily.censored, dtype=np.int64)])
     censored_days = censored_before[daily.indptr[1:]] - censored_before[daily.indptr[:-1]]
     series = truncate(Series(y_all, indptr_all, daily.end_day), INPUT_DAYS)
-    return _Prepared(daily.skus, series, np.diff(indptr_all), censored_days)
+    return _Prepared(daily.skus, series, np.diff(indptr_all), censored_days, effects, usual)
+
+
+def _usual_factor(past: FloatArray, indptr: IntArray) -> FloatArray:
+    """Each series' mean multiplier over its last INPUT_DAYS days."""
+    lengths = np.diff(indptr)
+    start = indptr[1:] - np.minimum(lengths, INPUT_DAYS)
+    totals = np.concatenate([[0.0], np.cumsum(past)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = (totals[indptr[1:]] - totals[start]) / (indptr[1:] - start)
+    return np.where(np.isfinite(usual) & (usual > 0), usual, 1.0)
 
 
 def _plan(
@@ -208,17 +234,55 @@ def _plan(
     enough = history_days >= min_history_days
     long_ok = enough & (n_in >= windows * h_long + 8 * SEASON_LENGTH)
     short_ok = enough & ~long_ok & (n_in >= windows * SHORT_BACKTEST_HORIZON + 2 * SEASON_LENGTH)
-    smooth = long_ok & (classes == DemandClass.SMOOTH.value)
-    smooth_idx = np.flatnonzero(smooth)
-    ets_idx = smooth_idx[np.argsort(-rate[smooth_idx], kind="stable")[: max(ets_budget, 0)]]
+    long_idx = np.flatnonzero(long_ok)
+    ets_idx = long_idx[np.argsort(-rate[long_idx], kind="stable")[: max(ets_budget, 0)]]
     ets = np.zeros(len(classes), dtype=np.bool_)
     ets[ets_idx] = True
     plan: list[tuple[Menu, IntArray, int]] = []
     for geometry_ok, h_bt in ((long_ok, h_long), (short_ok, SHORT_BACKTEST_HORIZON)):
-        plan.append((SPORADIC, np.flatnonzero(geometry_ok & sporadic), h_bt))
+        plan.append((SPORADIC, np.flatnonzero(geometry_ok & sporadic & ~ets), h_bt))
         plan.append((STEADY, np.flatnonzero(geometry_ok & ~sporadic & ~ets), h_bt))
-    plan.append((STEADY_ETS, np.flatnonzero(ets), h_long))
+    plan.append((SPORADIC_ETS, np.flatnonzero(ets & sporadic), h_long))
+    plan.append((STEADY_ETS, np.flatnonzero(ets & ~sporadic), h_long))
     return [(menu, idx, h_bt) for menu, idx, h_bt in plan if len(idx)]
+
+
+@dataclass
+class _Backtested:
+    """Every modelled series' backtest days (demand, forecast, day in window; -1 unused) for the intervals."""
+
+    actual: npt.NDArray[np.float32]
+    predicted: npt.NDArray[np.float32]
+    steps: npt.NDArray[np.int16]
+
+    @classmethod
+    def empty(cls, n: int, points: int) -> _Backtested:
+        return cls(np.zeros((n, points), np.float32), np.zeros((n, points), np.float32),
+                   np.full((n, points), -1, np.int16))
+
+    def keep(self, batch: IntArray, choice: Any, h_bt: int) -> None:
+        points = choice.actual.shape[1]
+        self.actual[batch, :points] = choice.actual
+        self.predicted[batch, :points] = choice.predicted
+        self.steps[batch, :points] = np.arange(points) % h_bt
+
+    def half_widths(self, modelled: npt.NDArray[np.bool_], classes: npt.NDArray[np.str_], sigma: FloatArray,
+                    rate: FloatArray, horizon: int, levels: tuple[int, ...], means: FloatArray
+                    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Half-widths (n, horizon, levels) and where the lower edge is 0 (same shape)."""
+        rows = np.flatnonzero(modelled)
+        widths = np.zeros((len(classes), horizon, len(levels)))
+        zero = np.zeros((len(classes), horizon, len(levels)), dtype=np.bool_)
+        if len(rows) == 0:
+            return widths, zero
+        variance = variance_floor(sigma[rows], rate[rows])
+        calibration = calibrate(classes[rows], self.actual[rows].astype(np.float64),
+                                self.predicted[rows].astype(np.float64), variance, self.steps[rows].astype(np.int64),
+                                levels)
+        widths[rows], day_variance = half_widths(calibration, classes[rows], variance, horizon, levels)
+        for k, level in enumerate(levels):
+            zero[rows, :, k] = zero_likely(means[rows], day_variance, level)
+        return widths, zero
 
 
 def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -1,19 +1,22 @@
-"""Choosing each series' model by a rolling-origin backtest (RMSSE), with conformal interval half-widths."""
+"""Choosing each series' model by a rolling-origin backtest (MSE; reported as RMSSE), and what the backtest
+measures for the reorder point (the error of k-day totals) and the intervals (the days it forecast)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from inden.planning.forecasting.adapter import ETS, NAIVE, Runner
-from inden.planning.forecasting.menus import Menu
+from inden.planning.forecasting.menus import COMBINATION, Menu
 from inden.planning.forecasting.series import SEASON_LENGTH, FloatArray, IntArray, Series, truncate
+from inden.planning.lead_time_demand import MEASURED_DAYS
 
 ETS_INPUT_DAYS = 182
+MAX_CORRELATION_FACTOR = 30.0  # one series' measured factor beyond this is noise, not information
+MIN_POOLED = 5  # series a class needs to have its own correlation factor
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,9 @@ class Choice:
     mase_naive: FloatArray
     rmsse_naive: FloatArray
     sigma: FloatArray
-    half_widths: FloatArray  # (n_series, n_levels)
+    total_mse: FloatArray  # (n_series, len(MEASURED_DAYS)): mean squared error of k-day totals, NaN if k > h
+    actual: FloatArray  # (n_series, windows * h_bt): the backtest days' demand ...
+    predicted: FloatArray  # ... and the chosen model's forecast of them (the intervals' calibration)
     chosen: IntArray  # index into the menu's candidates
 
 
@@ -37,7 +42,6 @@ def backtest(
     ids: IntArray,
     h_bt: int,
     windows: int,
-    levels: tuple[int, ...],
 ) -> Choice:
     n, points = len(ids), windows * h_bt
     actual, naive_preds = seasonal_naive_backtest(series, h_bt, windows)
@@ -48,6 +52,8 @@ def backtest(
         cv = run("cross_validation", group, frame, h=h_bt, n_windows=windows, step_size=h_bt, refit=refit)
         names += group
         columns += [cv[name].to_numpy().reshape(n, points) for name in group]
+    names.append(COMBINATION)
+    columns.append(np.mean([np.maximum(columns[names.index(name)], 0.0) for name in menu.combined], axis=0))
     preds = np.stack(columns, axis=2)
     errors = actual[:, :, None] - np.maximum(preds, 0.0)
     scale_abs, scale_sq = naive_scales(series, points)
@@ -59,7 +65,7 @@ def backtest(
     col = np.asarray(candidates)[chosen]
     rows = np.arange(n)
     naive = names.index(NAIVE)
-    chosen_errors = np.abs(errors[rows, :, col])
+    signed = errors[rows, :, col]
     return Choice(
         model=np.asarray(menu.candidates, dtype=object)[chosen],
         mase=mae[rows, col] / scale_abs,
@@ -67,9 +73,69 @@ def backtest(
         mase_naive=mae[:, naive] / scale_abs,
         rmsse_naive=np.sqrt(mse[:, naive] / scale_sq),
         sigma=np.sqrt(mse[rows, col]),
-        half_widths=conformal_half_widths(chosen_errors, levels),
+        total_mse=total_errors(signed, h_bt),
+        actual=actual,
+        predicted=_cross_chosen(preds, errors, np.asarray(candidates), windows, h_bt),
         chosen=chosen,
     )
+
+
+def _cross_chosen(preds: FloatArray, errors: FloatArray, candidates: IntArray, windows: int, h_bt: int
+                  ) -> FloatArray:
+    """Each window's forecast by the model the *other* windows chose (one window: its own choice).
+
+    The chosen model's errors on the days that chose it are optimistic — it won because it happened to fit
+    them — so intervals calibrated on them come out too narrow. Cross-fitting gives honest errors."""
+    n = len(preds)
+    by_window = errors[:, :, candidates].reshape(n, windows, h_bt, len(candidates))
+    window_mse = np.mean(by_window**2, axis=2)  # (n, windows, candidates)
+    out = np.empty((n, windows * h_bt))
+    rows = np.arange(n)
+    for w in range(windows):
+        others = window_mse.sum(axis=1) - (window_mse[:, w] if windows > 1 else 0.0)
+        col = candidates[np.argmin(np.where(np.isfinite(others), others, np.inf), axis=1)]
+        days = np.arange(w * h_bt, (w + 1) * h_bt)
+        out[:, days] = np.maximum(preds[rows[:, None], days[None, :], col[:, None]], 0.0)
+    return out
+
+
+def total_errors(errors: FloatArray, h_bt: int) -> FloatArray:
+    """Mean squared error of the forecast's k-day totals, k in MEASURED_DAYS, over every k-day stretch inside
+    each backtest window (a window's days share one forecast origin): shape (n, len(MEASURED_DAYS))."""
+    n = len(errors)
+    by_window = errors.reshape(n, -1, h_bt)
+    running = np.concatenate([np.zeros((n, by_window.shape[1], 1)), np.cumsum(by_window, axis=2)], axis=2)
+    out = np.full((n, len(MEASURED_DAYS)), np.nan)
+    for j, k in enumerate(MEASURED_DAYS):
+        if k <= h_bt:
+            totals = running[:, :, k:] - running[:, :, :-k]
+            out[:, j] = np.mean(totals**2, axis=(1, 2))
+    return out
+
+
+def pooled_total_sd(sigma: FloatArray, total_mse: FloatArray, classes: npt.NDArray[np.str_]) -> FloatArray:
+    """Each series' k-day total error (RMSE, units) for k in MEASURED_DAYS: its own one-day sigma times the
+    correlation factor of its demand class, sqrt(k * mean over the class of total_mse / (k * sigma^2)).
+
+    Pooled, because two backtest windows per series are too few to measure a tail; by class, because lumpy
+    and smooth demand correlate differently. Where a class has no measurement at some k (only short
+    histories), the factor of all classes at that k, else the longest measured k's. NaN where sigma is NaN.
+    """
+    n, m = total_mse.shape
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = total_mse / (np.asarray(MEASURED_DAYS, dtype=np.float64)[None, :] * sigma[:, None] ** 2)
+    ratio = np.where(np.isfinite(ratio), np.clip(ratio, 0.0, MAX_CORRELATION_FACTOR), np.nan)
+    everyone = np.array([np.nanmean(ratio[:, j]) if np.isfinite(ratio[:, j]).any() else np.nan for j in range(m)])
+    factors = np.ones((n, m))
+    for name in np.unique(classes):
+        rows = classes == name
+        for j in range(m):
+            seen = ratio[rows, j][np.isfinite(ratio[rows, j])]
+            factors[rows, j] = seen.mean() if len(seen) >= MIN_POOLED else everyone[j]
+    for j in range(1, m):  # unmeasured at this length: carry the longest measured factor forward
+        factors[:, j] = np.where(np.isfinite(factors[:, j]), factors[:, j], factors[:, j - 1])
+    factors = np.where(np.isfinite(factors), factors, 1.0)
+    return np.asarray(sigma, dtype=np.float64)[:, None] * np.sqrt(np.asarray(MEASURED_DAYS)[None, :] * factors)
 
 
 def final_forecast(
@@ -77,13 +143,17 @@ def final_forecast(
 ) -> FloatArray:
     """Refit on the whole input only the model each series chose: one call per model, its series only."""
     mean = np.zeros((len(ids), horizon))
+    combined = chosen == menu.candidates.index(COMBINATION)
     for k, name in enumerate(menu.candidates):
-        rows = np.flatnonzero(chosen == k)
-        if len(rows) == 0:
+        rows = np.flatnonzero((chosen == k) | (combined & (name in menu.combined)))
+        if len(rows) == 0 or name == COMBINATION:
             continue
         frame = model_input(series.take(rows), (name,), extra_days=0).frame(ids[rows])
         out = run("forecast", (name,), frame, h=horizon)
-        mean[rows] = out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon)
+        values = np.maximum(out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon), 0.0)
+        alone = chosen[rows] == k
+        mean[rows[alone]] = values[alone]
+        mean[rows[~alone]] += values[~alone] / len(menu.combined)
     return np.maximum(np.nan_to_num(mean, nan=0.0), 0.0)
 
 
@@ -109,7 +179,9 @@ def model_input(series: Series, names: Sequence[str], *, extra_days: int) -> Ser
 
 
 def naive_scales(series: Series, test_points: int) -> tuple[FloatArray, FloatArray]:
-    """Mean absolute and mean squared seasonal difference over each series' training part (before the backtest).
+    """The scales of MASE and RMSSE over each series' training part (before the backtest): the mean absolute
+    seasonal (7-day) difference, and — as M5 defines RMSSE — the mean squared one-step difference from the
+    series' first sale on.
 
     A scale of 0 (a constant training part) becomes 1, so the metric is then in units.
     """
@@ -118,22 +190,21 @@ def naive_scales(series: Series, test_points: int) -> tuple[FloatArray, FloatArr
     codes = np.repeat(np.arange(n), lengths)
     pos = np.arange(len(series.y)) - series.indptr[codes]
     train_len = lengths - test_points
-    valid = (pos >= SEASON_LENGTH) & (pos < train_len[codes])
-    idx = np.flatnonzero(valid)
-    diff = series.y[idx] - series.y[idx - SEASON_LENGTH]
-    count = np.bincount(codes[idx], minlength=n).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_abs = np.bincount(codes[idx], weights=np.abs(diff), minlength=n) / count
-        mean_sq = np.bincount(codes[idx], weights=diff**2, minlength=n) / count
-    fix = ~(mean_abs > 0)
-    mean_abs[fix] = 1.0
-    mean_sq[fix] = 1.0
+    in_training = pos < train_len[codes]
+    sold_at = np.where(series.y > 0, pos, np.iinfo(np.int64).max)
+    first_sale = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_sale, codes, sold_at)
+    mean_abs = _mean_difference(series.y, codes, n, np.flatnonzero((pos >= SEASON_LENGTH) & in_training),
+                                SEASON_LENGTH, np.abs)
+    mean_sq = _mean_difference(series.y, codes, n, np.flatnonzero((pos >= 1) & in_training
+                                                                  & (pos > first_sale[codes])), 1, np.square)
     return mean_abs, mean_sq
 
 
-def conformal_half_widths(abs_errors: FloatArray, levels: tuple[int, ...]) -> FloatArray:
-    """Per series, the split-conformal quantile of its absolute errors at each level: shape (n, n_levels)."""
-    n_points = abs_errors.shape[1]
-    ordered = np.sort(np.nan_to_num(abs_errors, nan=0.0), axis=1)
-    ranks = [min(math.ceil((n_points + 1) * level / 100), n_points) - 1 for level in levels]
-    return ordered[:, ranks]
+def _mean_difference(y: FloatArray, codes: IntArray, n: int, idx: IntArray, lag: int,
+                     measure: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    count = np.bincount(codes[idx], minlength=n).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(codes[idx], weights=measure(y[idx] - y[idx - lag]), minlength=n) / count
+    mean[~(mean > 0)] = 1.0
+    return mean

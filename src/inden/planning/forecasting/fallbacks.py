@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from inden.planning.forecasting.intervals import edges
 from inden.planning.forecasting.series import EPOCH, FloatArray, IntArray
 
 
@@ -72,26 +73,30 @@ def forecast_paths(
     extra: list[str],
     means: FloatArray,
     widths: FloatArray,
+    zero: npt.NDArray[np.bool_],
     fallback: Fallback,
     levels: tuple[int, ...],
     end_day: int,
     horizon: int,
+    factor: FloatArray,
 ) -> pd.DataFrame:
+    """Every SKU's daily figures; `factor` (n_skus + n_extra, horizon) multiplies mean and spread per day (the
+    shopping calendar's effects)."""
     from scipy.stats import poisson
 
     n = len(skus) + len(extra)
     mean = np.zeros((n, horizon))
     lo = np.zeros((n, horizon, len(levels)))
     hi = np.zeros((n, horizon, len(levels)))
-    mean[: len(skus)] = means
-    lo[: len(skus)] = np.maximum(means[:, :, None] - widths, 0.0)
-    hi[: len(skus)] = means[:, :, None] + widths
-    pos, rate = fallback.positions, fallback.rate
-    mean[pos] = rate[:, None]
+    mean[: len(skus)] = means * factor[: len(skus)]
+    lo[: len(skus)], hi[: len(skus)] = edges(mean[: len(skus), :, None], widths * factor[: len(skus), :, None], zero)
+    pos = fallback.positions
+    rate = fallback.rate[:, None] * factor[pos]
+    mean[pos] = rate
     for k, level in enumerate(levels):
         tail = (1 - level / 100) / 2
-        lo[pos, :, k] = poisson.ppf(tail, rate)[:, None]
-        hi[pos, :, k] = poisson.ppf(1 - tail, rate)[:, None]
+        lo[pos, :, k] = poisson.ppf(tail, rate)
+        hi[pos, :, k] = poisson.ppf(1 - tail, rate)
     lo = np.minimum(lo, mean[:, :, None])  # a Poisson quantile can fall on the far side of a small mean
     hi = np.maximum(hi, mean[:, :, None])
     days = (EPOCH + np.arange(end_day + 1, end_day + 1 + horizon)).astype("datetime64[ns]")
@@ -99,6 +104,7 @@ def forecast_paths(
         "unique_id": np.repeat(np.asarray(skus + extra, dtype=object), horizon),
         "ds": np.tile(days, n),
         "mean": mean.ravel(),
+        "calendar": factor.ravel(),
     }
     for k, level in enumerate(levels):
         columns[f"lo_{level}"] = lo[:, :, k].ravel()

@@ -9,9 +9,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from inden.planning.demand_classes import DemandClass
-from inden.planning.forecasting.backtest import Choice
+from inden.planning.forecasting.backtest import Choice, pooled_total_sd
 from inden.planning.forecasting.fallbacks import Fallback
 from inden.planning.forecasting.series import IntArray
+from inden.planning.lead_time_demand import MEASURED_DAYS
 
 
 def empty_report(
@@ -29,13 +30,14 @@ def empty_report(
         "rmsse": np.full(n, np.nan),
         "rmsse_naive": np.full(n, np.nan),
         "sigma": np.full(n, np.nan),
+        "total_mse": np.full((n, len(MEASURED_DAYS)), np.nan),
         "history_days": history_days.astype(np.int64),
         "censored_days": censored_days,
     }
 
 
 def fill_report(report: dict[str, Any], batch: IntArray, choice: Choice) -> None:
-    for key in ("model", "mase", "mase_naive", "rmsse", "rmsse_naive", "sigma"):
+    for key in ("model", "mase", "mase_naive", "rmsse", "rmsse_naive", "sigma", "total_mse"):
         report[key][batch] = getattr(choice, key)
 
 
@@ -48,6 +50,7 @@ def finish_report(
 ) -> pd.DataFrame:
     k = len(extra)
     columns: dict[str, Any] = {"unique_id": np.asarray(skus + extra, dtype=object)}
+    total_sd = pooled_total_sd(report["sigma"], report.pop("total_mse"), report["demand_class"].astype(str))
     fill = {"demand_class": DemandClass.INTERMITTENT.value, "model": None, "history_days": 0, "censored_days": 0}
     for key, values in report.items():
         tail = np.full(k, fill.get(key, np.nan), dtype=values.dtype)
@@ -55,6 +58,11 @@ def finish_report(
     reasons = np.full(len(skus) + k, None, dtype=object)
     columns["model"][fallback.positions] = fallback.model
     columns["sigma"][fallback.positions] = np.sqrt(fallback.rate)
+    total_sd = np.concatenate([total_sd, np.full((k, len(MEASURED_DAYS)), np.nan)])
+    days = np.asarray(MEASURED_DAYS, dtype=np.float64)
+    total_sd[fallback.positions] = np.sqrt(fallback.rate[:, None] * days[None, :])  # Poisson: independent days
+    for j, length in enumerate(MEASURED_DAYS):
+        columns[f"sd_{length}"] = total_sd[:, j]
     reasons[fallback.positions] = fallback.reason
     columns["fallback"] = reasons
     return pd.DataFrame(columns)

@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, desc, exists, func, literal, or_, select, text
+from sqlalchemy import and_, desc, exists, func, literal, or_, select, text, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from inden.clock import as_utc
 from inden.db.models import Order, OrderLine, Product
+from inden.db.search import orders_with_customer_like
 from inden.db.session import Database
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import OrderStatus
@@ -70,7 +71,8 @@ def waiting_orders() -> ColumnElement[bool]:
 def _search(session: Session, needle: str) -> tuple[ColumnElement[bool], bool]:
     """What the search box means: `123` or `#123` an order number (ours or the shop's), a whole email address
     that customer's orders, a SKU (any case) the orders with it; anything else a part of a customer's email or
-    name, or of a SKU. The first three are index lookups; the last reads every order (then True)."""
+    name (a trigram index, inden.db.search), or of a SKU. The first three find few orders; the last may find
+    many (then True)."""
     text_ = needle.strip()
     lowered, number = text_.lower(), text_.lstrip("#")
     if number.isdigit() and len(number) < 12:
@@ -83,10 +85,9 @@ def _search(session: Session, needle: str) -> tuple[ColumnElement[bool], bool]:
     if product_id is not None:
         return Order.id.in_(select(OrderLine.order_id).where(OrderLine.product_id == product_id)), False
     skus = select(Product.id).where(func.lower(Product.sku).contains(lowered, autoescape=True))
-    return or_(Order.external_id == text_,
-               Order.customer_email.icontains(lowered, autoescape=True),
-               Order.customer_name.icontains(lowered, autoescape=True),
-               Order.id.in_(select(OrderLine.order_id).where(OrderLine.product_id.in_(skus)))), True
+    return Order.id.in_(union(*orders_with_customer_like(session, text_),
+                              select(Order.id).where(Order.external_id == text_),
+                              select(OrderLine.order_id).where(OrderLine.product_id.in_(skus)))), True
 
 
 def _conditions(session: Session, query: OrderQuery) -> tuple[list[ColumnElement[bool]], bool]:

@@ -9,8 +9,8 @@ fresh figures, so the same need never gets two suggestions. Each run replaces th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from inden.db.session import Database
 from inden.db.stock import lock_products_by_id
 from inden.domain.event_types import EventType
 from inden.domain.states import SuggestionStatus
+from inden.planning.lead_time_demand import recent_demand
 from inden.planning.replenishment import PlanSettings, SkuInputs, SkuPlan, plan_replenishment, plan_sku
 from inden.services.forecasts import store_forecasts
 from inden.services.planning.snapshot import (
@@ -37,6 +38,7 @@ from inden.services.planning.snapshot import (
     plan_settings,
     stock_positions,
     take_snapshot,
+    total_sds,
 )
 from inden.services.planning.suggestions import approve_together, suggestion_views
 from inden.services.schemas.planning import SuggestionFigures, SuggestionOut
@@ -77,12 +79,15 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
     forecast = forecast_snapshot(snapshot, horizon=settings.forecast_horizon_days, engine=engine,
                                  progress=progress)
     paths, sigmas = forecast_inputs(forecast)
+    errors, recent = total_sds(forecast), recent_demand(snapshot.history)
     lead_times = {sku: p.lead_time_days for sku, p in snapshot.products.items()}
     plans = plan_replenishment(paths, sigmas, list(snapshot.positions.values()), snapshot.offers,
                                snapshot.spreads, snapshot.events, today=snapshot.today, settings=policy,
-                               lead_times=lead_times)
+                               lead_times=lead_times, total_sds=errors, recent=recent)
     with db.transaction() as session:
-        plans = _replan_moved(session, snapshot, plans, paths, sigmas, policy)
+        plans = _replan_moved(session, snapshot, plans, lambda sku: SkuInputs(
+            snapshot.positions[sku], paths.get(sku, np.zeros(0)), sigmas.get(sku, 0.0), snapshot.offers.get(sku, []),
+            snapshot.products[sku].lead_time_days, errors.get(sku, ()), recent.get(sku)), policy)
         suggestions = _store_suggestions(session, snapshot, plans, now=now)
         alerts = _alert_crossings(session, snapshot, plans, suggestions, now=now)
         orders: list[int] = []
@@ -95,8 +100,8 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
                    report=forecast.report)
 
 
-def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan], paths: dict[str, np.ndarray],
-                  sigmas: dict[str, float], policy: PlanSettings) -> list[SkuPlan]:
+def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan],
+                  inputs: Callable[[str], SkuInputs], policy: PlanSettings) -> list[SkuPlan]:
     """Lock the products about to get a suggestion; re-plan those whose position moved since the snapshot."""
     ordering = [p for p in plans if p.quantity > 0]
     if not ordering:
@@ -107,10 +112,8 @@ def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan], pa
     for plan in plans:
         position = fresh.get(plan.sku)
         if position is not None and position != snapshot.positions[plan.sku]:
-            item = SkuInputs(position, paths.get(plan.sku, np.zeros(0)), sigmas.get(plan.sku, 0.0),
-                             snapshot.offers.get(plan.sku, []), snapshot.products[plan.sku].lead_time_days)
-            plan = plan_sku(item, snapshot.spreads, snapshot.events, today=snapshot.today, settings=policy,
-                            abc={plan.sku: plan.service_level})
+            plan = plan_sku(replace(inputs(plan.sku), position=position), snapshot.spreads, snapshot.events,
+                            today=snapshot.today, settings=policy, abc={plan.sku: plan.service_level})
         result.append(plan)
     return result
 

@@ -21,8 +21,10 @@ from inden.db.session import Database
 from inden.db.supply import supplier_reliability
 from inden.domain.errors import InvalidRequest
 from inden.domain.states import PurchaseOrderStatus
+from inden.planning.calendar import RULES, rule_days
 from inden.planning.forecasting import forecast_demand
-from inden.planning.replenishment import EventDemand, LeadTimeSpread, PlanSettings, Position
+from inden.planning.lead_time_demand import MEASURED_DAYS
+from inden.planning.replenishment import EventDemand, LeadTimeSpread, PlanSettings, Position, apply_events
 from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
 from inden.services.events import upcoming_events
@@ -144,3 +146,45 @@ def forecast_inputs(forecast: Any) -> tuple[dict[str, np.ndarray], dict[str, flo
              for sku, group in forecast.paths.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=False)}
     sigmas = dict(zip(forecast.report["unique_id"], forecast.report["sigma"].astype(float), strict=True))
     return paths, sigmas
+
+
+def total_sds(forecast: Any) -> dict[str, tuple[float, ...]]:
+    """Per SKU: the forecast's measured error over totals of MEASURED_DAYS days (units)."""
+    columns = [forecast.report[f"sd_{days}"].to_numpy(dtype=float) for days in MEASURED_DAYS]
+    return {sku: tuple(float(c[i]) for c in columns) for i, sku in enumerate(forecast.report["unique_id"])}
+
+
+def with_planned_events(snapshot: Snapshot, forecast: Any) -> pd.DataFrame:
+    """The forecast as the plan sees it: each SKU's days with the seller's planned events laid over them
+    (`planning.replenishment.apply_events`), mean and interval scaled alike. Adds ``base_mean`` (before the
+    events) and ``events``: the seller's events on that day, then the shopping-calendar rules that move it by
+    5 % or more (rule ids of `planning.calendar.RULES`), "; "-joined."""
+    out = forecast.paths.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    effects = forecast.effects
+    moved = out["calendar"].to_numpy() != 1.0 if "calendar" in out.columns else np.zeros(len(out), dtype=bool)
+    calendar = rule_days(out["ds"].min().date(), out["ds"].max().date()) if effects is not None and moved.any() \
+        else {}
+    rows = {str(sku): i for i, sku in enumerate(effects.skus)} if effects is not None else {}
+    out["base_mean"] = out["mean"]
+    names: list[str] = [""] * len(out)
+    starts = np.flatnonzero(np.r_[True, out["unique_id"].to_numpy()[1:] != out["unique_id"].to_numpy()[:-1]])
+    bounds = np.r_[starts, len(out)]
+    level_columns = [c for c in out.columns if c.startswith(("lo_", "hi_"))]
+    for first, end in zip(bounds[:-1], bounds[1:], strict=True):
+        sku = str(out.at[first, "unique_id"])
+        base = out["mean"].to_numpy()[first:end]
+        days = [d.date() for d in out["ds"].iloc[first:end]]
+        lifted = apply_events(base, snapshot.events, sku=sku, today=days[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(base > 0, lifted / np.where(base > 0, base, 1.0), 1.0)
+        out.loc[first:end - 1, "mean"] = lifted
+        for column in level_columns:
+            out.loc[first:end - 1, column] = np.maximum(out[column].to_numpy()[first:end] * factor, 0.0)
+        for i, day in enumerate(days):
+            moving = [e.name for e in snapshot.events if sku in e.skus and e.starts_on <= day <= e.ends_on]
+            if moved[first + i] and effects is not None and sku in rows:
+                moving += [rule for r, rule in enumerate(RULES) if day in calendar.get(rule, ())
+                           and abs(effects.factor[rows[sku], r] - 1) >= 0.05]
+            names[first + i] = "; ".join(moving)
+    out["events"] = names
+    return out

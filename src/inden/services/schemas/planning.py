@@ -100,3 +100,23 @@ class ApproveSuggestion(Request):
     supplier: Code | None = None
     expected_at: date | None = None
     draft: bool = False
+
+
+class ForecastDay(BaseModel):
+    """One day of a SKU's forecast, as the plan uses it: the shopping calendar and the planned events applied
+    (`base_mean`: before the events; `events`: the events and calendar rules moving the day)."""
+
+    date: date
+    mean: float
+    lo_80: float
+    hi_80: float
+    lo_95: float
+    hi_95: float
+    base_mean: float
+    events: list[str]
+
+
+class ForecastOut(BaseModel):
+    sku: str
+    model: str
+    days: list[ForecastDay]

@@ -2,7 +2,7 @@
 cancel), and an index to read one order's date changes from the outbox
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0009a
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0009a'
 branch_labels = None
 depends_on = None
 
