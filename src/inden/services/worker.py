@@ -1,8 +1,8 @@
 """The background worker's schedule: which duties are due on a tick, and the tick that runs them.
 
-Releasing due pre-orders and delivering the outbox run on every tick; ranking best sellers and the audit of
-the invariants once an hour (drift is an `audit.failed` alert to the seller); the replenishment plan once per
-shop day (the first tick after midnight in the shop's timezone).
+Releasing due pre-orders, the next back-in-stock waves and delivering the outbox run on every tick; ranking best
+sellers and the audit of the invariants once an hour (drift is an `audit.failed` alert to the seller); the
+replenishment plan once per shop day (the first tick after midnight in the shop's timezone).
 
 Duties are isolated: one that raises is logged and waits 30 s, 1, 2, 4 … minutes (at most an hour) before
 it is tried again, while the others go on (`WorkerSchedule.attempt`).
@@ -23,6 +23,7 @@ from inden.services.audit import AuditReport, alert_on_drift, verify
 from inden.services.planning.run import PlanRun, run_plan
 from inden.services.preorders import release_due
 from inden.services.storefront import refresh_best_sellers
+from inden.services.subscriptions import send_due_waves
 
 RANKING_INTERVAL = timedelta(hours=1)
 AUDIT_INTERVAL = timedelta(hours=1)
@@ -34,6 +35,7 @@ T = TypeVar("T")
 
 class Duty(StrEnum):
     RELEASE = "release"  # pre-orders whose date has come
+    WAVES = "waves"  # the next back-in-stock waves (services.subscriptions)
     RANK = "rank"  # best-seller labels
     PLAN = "plan"  # replenishment suggestions
     EMAIL = "email"  # the outbox to the mail server
@@ -84,7 +86,7 @@ class WorkerSchedule:
         return result
 
     def _scheduled(self, *, now: datetime, today: date) -> list[Duty]:
-        duties = [Duty.RELEASE]
+        duties = [Duty.RELEASE, Duty.WAVES]
         if self.ranked_at is None or now - self.ranked_at >= self.rank_every:
             duties.append(Duty.RANK)
         if self.plan and self.planned_on != today:
@@ -104,6 +106,7 @@ class Tick:
 
     due: list[Duty]
     released: dict[str, int] = field(default_factory=dict)
+    told: int = 0  # back-in-stock emails of the waves that came due
     best_sellers: set[str] | None = None
     plan: PlanRun | None = None
     audit: AuditReport | None = None
@@ -124,6 +127,8 @@ def run_tick(db: Database, schedule: WorkerSchedule, *, now: datetime) -> Tick:
 
     if Duty.RELEASE in tick.due:
         tick.released = attempt(Duty.RELEASE, lambda: release_due(db, now=now)) or {}
+    if Duty.WAVES in tick.due:
+        tick.told = attempt(Duty.WAVES, lambda: send_due_waves(db, now=now)) or 0
     if Duty.RANK in tick.due:
         tick.best_sellers = attempt(Duty.RANK, lambda: refresh_best_sellers(db, now=now))
         if Duty.RANK not in tick.failed:

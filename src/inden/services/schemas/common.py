@@ -69,6 +69,8 @@ Float = Annotated[float, StrictNumber, Field(allow_inf_nan=False)]
 Bool = StrictBool
 Day = Annotated[date, AfterValidator(_within_window)]  # a date within today ± 10 years
 
+from inden.domain.contact import Channel, normalise_phone
+
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
 
@@ -86,6 +88,20 @@ def _amount_not_boolean(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("decimal_type", "must be an amount, not a boolean")
     return value
+
+
+def _phone(value: str) -> str:
+    return normalise_phone(value)
+
+
+# A buyer's WhatsApp number: `+62 812-3456-7890`, `0812 3456 7890` (Indonesia), stored as digits `6281234567890`.
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
+
+
+def channel_needs_phone(channel: Channel, phone: str | None) -> None:
+    """WhatsApp is chosen with a number (the choice is the buyer's consent); raises ValueError otherwise."""
+    if channel == Channel.WHATSAPP and not phone:
+        raise ValueError("channel 'whatsapp' needs the buyer's phone number")
 
 
 Money = Annotated[
