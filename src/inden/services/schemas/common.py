@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from inden.domain.contact import Channel, normalise_phone
+
 # --- the input policy (API, CLI, back office and CSV import alike; docs/api-contract.md, Input policy) -------
 # Both databases must accept exactly what passes here: PostgreSQL refuses NUL and lone surrogates in text and
 # 32-bit ids beyond 2^31-1, where SQLite would store anything, so the edge refuses them for both.
@@ -68,8 +70,6 @@ Int = Annotated[int, StrictNumber]
 Float = Annotated[float, StrictNumber, Field(allow_inf_nan=False)]
 Bool = StrictBool
 Day = Annotated[date, AfterValidator(_within_window)]  # a date within today ± 10 years
-
-from inden.domain.contact import Channel, normalise_phone
 
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
