@@ -122,5 +122,8 @@ def test_a_cluster_that_does_not_answer_is_a_clear_error_not_a_hang(shop: str) -
                  env={"INDEN_PLANNING_CLUSTER_TIMEOUT": "3", "INDEN_DEFAULT_LOCALE": "en"}, timeout=120)
     assert dead.returncode == 2 and "did not answer within 3 s" in dead.stderr, dead.stderr
     assert "Traceback" not in dead.stderr and time.monotonic() - started < 60
+    worker = inden(shop, "worker", "--once", "--no-deliver", "--cluster", f"tcp://127.0.0.1:{_free_port()}",
+                   env={"INDEN_PLANNING_CLUSTER_TIMEOUT": "3", "INDEN_DEFAULT_LOCALE": "en"}, timeout=120)
+    assert worker.returncode != 0 and "did not answer within 3 s" in worker.stderr, worker.stderr
     ray = inden(shop, "forecast", "--cluster", "ray://head:10001", env={"INDEN_DEFAULT_LOCALE": "id"})
     assert ray.returncode == 2 and "bukan alamat penjadwal Dask" in ray.stderr, ray.stderr
