@@ -37,11 +37,22 @@ class Settings(BaseSettings):
     restock_days: int = 7  # a product back in stock within this many days is labelled restock
     cors_origins: list[str] = []  # shop origins whose pages call the storefront API, e.g. ["https://toko.id"]
     signups_per_email_per_day: int = 10  # back-in-stock sign-ups one address may start per day (429 beyond)
+    sign_up_wave_hours: float = 2.0  # back-in-stock waves (domain.waves): the next one after this, if units remain
+    sign_up_wave_start_factor: float = 3.0  # sign-ups told per unit on sale until a wave's conversion is measured
     # Email delivery of the outbox (services.delivery, notify.render, notify.smtp).
     smtp_from: str = "inden <no-reply@localhost>"
     seller_email: str | None = None  # where seller alerts (reorder point reached) go; None: not emailed
     delivery_batch: int = 100  # outbox rows claimed per delivery round
     delivery_max_attempts: int = 8  # then the row is marked failed (retries back off: 1, 2, 4 … minutes)
+    # The buyer's own order page (web.shopper) and the choice a later ship date asks for (notify.render).
+    order_link_days: int = 30  # an emailed order link still opens a shipped or cancelled order this long
+    choice_slip_days: int = 7  # a date this many days later than promised asks the buyer: keep waiting or cancel?
+    # WhatsApp Business Cloud API (notify.whatsapp, docs/whatsapp.md): an optional channel beside email, on when
+    # both the token and the phone number id are set.
+    whatsapp_token: str | None = None  # a System User access token with whatsapp_business_messaging
+    whatsapp_phone_number_id: str | None = None  # the business number's id in WhatsApp Manager (not the number)
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
     # Back office (services.accounts, web.backoffice): people's logins.
     session_idle_minutes: int = 12 * 60  # a session unused this long ends (a shift on a phone stays logged in)
     login_failures_allowed: int = 5  # failed logins per address or client within the window, then 429

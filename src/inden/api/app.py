@@ -19,6 +19,7 @@ from inden.services.keys import KeyCache
 from inden.web import dashboard, pages, widget
 from inden.web.api_docs import install_api_docs
 from inden.web.backoffice import UPLOAD_LIMITS, install_back_office
+from inden.web.shopper import install_shopper_pages
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -60,6 +61,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(dashboard.router)
     install_back_office(app)
+    install_shopper_pages(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -28,11 +28,12 @@ from inden.cli import (
     supply,
     users,
     webhooks,
+    whatsapp,
     worker,
 )
 
 AREAS = (server, keys, products, stock, orders, audit, demo, supply, worker, analytics, delivery, storefront,
-         webhooks, sales, events, planning, simulation, users)
+         webhooks, sales, events, planning, simulation, users, whatsapp)
 
 
 def _quiet_types() -> None:

@@ -61,6 +61,7 @@ def deliver_due(*, once: bool = False) -> bool:
     Returns False when the mail server could not be used (the message is on stderr). Shared with `worker`.
     """
     from inden.notify.smtp import SmtpMailer
+    from inden.notify.whatsapp import CloudApiSender
     from inden.services.delivery import deliver_outbox
 
     url = get_settings().smtp_url
@@ -72,17 +73,22 @@ def deliver_due(*, once: bool = False) -> bool:
             mailer = SmtpMailer.from_url(url)
         except ValueError as error:
             fail(f"INDEN_SMTP_URL: {error}")
-    totals = {"sent": 0, "emails": 0, "skipped": 0, "retried": 0, "failed": 0}
+    totals = {"sent": 0, "emails": 0, "whatsapp": 0, "skipped": 0, "retried": 0, "failed": 0}
+    chat = CloudApiSender.from_settings(get_settings())  # None unless INDEN_WHATSAPP_TOKEN and _PHONE_NUMBER_ID
     with mailer:
         while True:
-            report = run(lambda db: deliver_outbox(db, mailer))
+            report = run(lambda db: deliver_outbox(db, mailer, whatsapp=chat))
             for key in totals:
                 totals[key] += getattr(report, key)
             if once or report.unavailable or report.claimed == 0:
                 break
+    if chat is not None:
+        chat.close()
     if any(totals.values()):
         say(_("delivered %(sent)s event(s) in %(emails)s email(s); %(skipped)s skipped, %(retried)s to retry, "
               "%(failed)s failed", **totals))
+    if totals["whatsapp"]:
+        say(_("%(count)s WhatsApp message(s) sent", count=totals["whatsapp"]))
     if report.unavailable:
         err.print(_("mail server unavailable: %(reason)s", reason=report.unavailable), highlight=False, markup=False)
         return False
@@ -100,13 +106,17 @@ def outbox_prune(
     older_than: Annotated[int, typer.Option(min=1, help="Days: delete settled events older than this.")] = 30,
     unemailed: Annotated[bool, typer.Option(help="Also events never emailed (a shop without email).")] = False,
 ) -> None:
-    """Delete old events that are emailed (or given up on) and posted to every active webhook."""
+    """Delete old events that are emailed (or given up on) and posted to every active webhook, and order-page links
+    that expired with their order."""
     from datetime import timedelta
 
-    from inden.services.retention import prune_outbox
+    from inden.services.retention import prune_order_links, prune_outbox
 
     pruned = run(lambda db: prune_outbox(db, older_than=timedelta(days=older_than), unemailed=unemailed))
     say(_("%(count)s event(s) deleted", count=pruned))
+    links = run(lambda db: prune_order_links(db))
+    if links:
+        say(_("%(count)s expired order link(s) deleted", count=links))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from inden.cli.common import (
     user_errors,
 )
 from inden.cli.words import order_summary
+from inden.domain.contact import Channel
 from inden.domain.orders import Fulfilment
 from inden.services.schemas.common import LineIn, Locale
 
@@ -39,6 +40,10 @@ def orders_place(
     priority: Annotated[int, typer.Option(help="Higher is served first when stock arrives (-1000…1000).")] = 0,
     fulfilment: Annotated[Fulfilment, typer.Option(
         help="partial: ship what is in stock now; complete: ship everything together.")] = Fulfilment.PARTIAL,
+    phone: Annotated[str | None, typer.Option(help="The customer's WhatsApp number, e.g. 0812 3456 7890.")] = None,
+    channel: Annotated[Channel, typer.Option(
+        help="How the customer hears about the order: email, or whatsapp (they agreed; needs --phone).")
+    ] = Channel.EMAIL,
     as_json: JsonOption = False,
 ) -> None:
     """Place an order; what is not in stock waits on backorder (or is refused under `deny`)."""
@@ -47,7 +52,8 @@ def orders_place(
 
     lines = parse_lines(line)
     with user_errors():
-        request = OrderCreate.model_validate({"customer": {"email": email, "name": name, "locale": locale},
+        request = OrderCreate.model_validate({"customer": {"email": email, "name": name, "locale": locale,
+                                                           "phone": phone, "channel": channel},
                                               "lines": lines, "priority": priority, "fulfilment": fulfilment})
     order = run(lambda db: place_order(db, request))
     answer(order, lambda: order_summary(order), as_json=as_json)
@@ -68,6 +74,32 @@ def orders_show(order_id: Annotated[int, typer.Argument(help="The order's number
     for li in order.lines:
         grid.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped),
                      str(li.cancelled), day(li.eta) if li.backordered else "–")
+    print_table(grid)
+    for choice in order.choices:
+        lines = ", ".join(f"{line.sku} × {line.quantity}" for line in choice.lines)
+        say(_("%(when)s the buyer cancelled the waiting items: %(lines)s", when=moment(choice.created_at), lines=lines)
+            if choice.choice == "cancel" else
+            _("%(when)s the buyer chose to keep waiting: %(lines)s", when=moment(choice.created_at), lines=lines))
+
+
+@orders_app.command("answers")
+def orders_answers(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
+                   as_json: JsonOption = False) -> None:
+    """Buyers' answers from their order pages: keep waiting, or cancel the waiting items (newest first)."""
+    from inden.services.order_views import recent_choices
+
+    answers = run(lambda db: recent_choices(db, limit=limit))
+    if as_json:
+        show(answers)
+        return
+    if not answers:
+        say(_("No buyer has answered yet."))
+        return
+    grid = table(_("Order"), _("When"), _("Answer"), _("Items"))
+    for item in answers:
+        grid.add_row(f"#{item.order_id}", moment(item.created_at),
+                     _("cancel") if item.choice == "cancel" else _("keep waiting"),
+                     ", ".join(f"{line.sku} × {line.quantity}" for line in item.lines))
     print_table(grid)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import JsonOption, _, answer, print_table, run, say, show, table, user_errors
+from inden.cli.common import JsonOption, _, answer, moment, print_table, run, say, show, table, user_errors
 from inden.i18n import N_
 from inden.services.schemas.common import MAX_UNITS, Locale
 from inden.services.schemas.storefront import SubscriptionCreate
@@ -75,6 +75,27 @@ def list_subscriptions(sku: Annotated[str | None, typer.Option(help="Only this S
     for row_sku, by_status in sorted(counts.items()):
         grid.add_row(row_sku, *(str(by_status.get(status, 0)) for status in statuses))
     print_table(grid)
+
+
+@subscriptions_app.command("waves")
+def list_waves(sku: Annotated[str, typer.Argument(help="The product's SKU.")], as_json: JsonOption = False) -> None:
+    """A product's back-in-stock waves: sign-ups waiting, told, and how many of those bought within 24 hours."""
+    from inden.services.subscriptions import sign_up_waves
+
+    waves = run(lambda db: sign_up_waves(db, sku))
+    if as_json:
+        show(waves)
+        return
+    rate = "–" if waves.conversion is None else f"{waves.conversion:.0%}"
+    say(_("%(sku)s: %(waiting)s sign-up(s) waiting; conversion %(rate)s (%(bought)s of %(told)s told bought within "
+          "24 hours); next wave tells %(factor)s per unit on sale.", sku=waves.sku, waiting=waves.waiting, rate=rate,
+          bought=waves.bought, told=waves.told, factor=f"{waves.factor:.1f}"))
+    if waves.waves:
+        grid = table(_("Sent"), _("Units on sale"), _("Told"), _("Bought"))
+        for wave in waves.waves:
+            grid.add_row(moment(wave.sent_at), str(wave.units_on_sale), f"{wave.told}/{wave.size}",
+                         "–" if wave.bought is None else str(wave.bought))
+        print_table(grid)
 
 
 def register(app: typer.Typer) -> None:

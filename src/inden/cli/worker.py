@@ -32,6 +32,8 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
         tick = run(lambda db: run_tick(db, schedule, now=utcnow()), settings_update={"planning_cluster": cluster})
         for sku, count in tick.released.items():
             say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
+        if tick.told:
+            say(_("back in stock: %(count)s sign-up(s) told in this wave", count=tick.told))
         if (result := tick.plan) is not None:
             say(_("planned %(count)s SKU(s): %(suggestions)s suggestion(s), %(alerts)s alert(s), %(orders)s purchase "
                   "order(s)", count=len(result.plans), suggestions=len(result.suggestions), alerts=result.alerts,

@@ -23,7 +23,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -105,6 +107,11 @@ class Order(Base):
     priority: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    # How the buyer wants to hear (domain.contact.Channel): WhatsApp only with a number and their consent,
+    # recorded when they chose it; the email address stays the fallback.
+    customer_phone: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class OrderLine(Base):
@@ -233,6 +240,35 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
     last_error: Mapped[str | None] = mapped_column(String(500))
     failed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class OrderOfEvent(ColumnElement[int]):
+    """The order an outbox event's payload names (NULL for events of no order), written out per dialect with
+    its JSON key as a literal: the expression of the index through which the buyer's page reads an order's
+    date changes, which SQLite uses only for a query of the very same text (a bound JSON path would not do)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(OrderOfEvent, "sqlite")
+def _order_of_event_sqlite(element: OrderOfEvent, compiler: Any, **kw: Any) -> str:
+    return "CAST(json_extract(payload, '$.order_id') AS INTEGER)"
+
+
+@compiles(OrderOfEvent)
+def _order_of_event(element: OrderOfEvent, compiler: Any, **kw: Any) -> str:
+    return "CAST((payload ->> 'order_id') AS INTEGER)"
+
+
+def order_of_event() -> OrderOfEvent:
+    """See OrderOfEvent. Only for statements on the outbox alone (the column name is not qualified)."""
+    return OrderOfEvent()
+
+
+ETA_CHANGED_ONLY = text("event_type = 'eta_changed'")
+Index("ix_outbox_eta_changed_order", OrderOfEvent(), table_of(OutboxEvent).c.id,
+      sqlite_where=ETA_CHANGED_ONLY, postgresql_where=ETA_CHANGED_ONLY)
 
 
 class ApiKey(Base):
@@ -440,6 +476,31 @@ class Subscription(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     notified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    phone: Mapped[str | None] = mapped_column(String(20))  # as on orders: the channel the shopper chose
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The wave that told it. Not indexed: a wave's sign-ups are found through (product_id, status), and an index
+    # here would cost a 100,000-sign-up wave another 100,000 index entries.
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("sign_up_waves.id"))
+
+
+class SignUpWave(Base):
+    """One wave of back-in-stock emails for a product (domain.waves): when, how many units were on sale, the
+    factor used, how many sign-ups it told, and — once CONVERSION_WINDOW has passed (`convert_by`) — how many of
+    them ordered the product in that window (`bought`, None until measured)."""
+
+    __tablename__ = "sign_up_waves"
+    __table_args__ = (Index("ix_sign_up_waves_product_id_sent_at", "product_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    sent_at: Mapped[datetime] = mapped_column(Timestamp)
+    units_on_sale: Mapped[int] = mapped_column(Integer)
+    factor: Mapped[float] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(Integer)  # sign-ups it may tell: units on sale × factor, rounded up
+    told: Mapped[int] = mapped_column(Integer)  # sign-ups it told (fewer when fewer waited; confirmations top up)
+    convert_by: Mapped[datetime] = mapped_column(Timestamp)
+    bought: Mapped[int | None] = mapped_column(Integer)
 
 
 class WebhookEndpoint(Base):
@@ -508,4 +569,46 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     client: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class OrderLink(Base):
+    """A link that opens a buyer's own order page without an account (`inden.web.shopper`).
+
+    Every order email carries one, minted when the email is sent (services.delivery): the link's secret is
+    random and only its SHA-256 is stored. A link opens the order while the order is open, and for
+    `order_link_days` after it was minted once the order is shipped or cancelled.
+    """
+
+    __tablename__ = "order_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class OrderChoice(Base):
+    """A buyer's answer from their order page or a date-change email: keep waiting, or cancel waiting lines.
+
+    `lines` is `[{sku, quantity}]`: the units cancelled, or the waiting units the buyer keeps waiting for.
+    Each answer is also an `order.choice` outbox event.
+    """
+
+    __tablename__ = "order_choices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(16))  # inden.domain.states.OrderChoiceKind
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class WhatsAppOptOut(Base):
+    """A number that asked for no more WhatsApp messages (from the order page, or the seller on the buyer's word):
+    its messages go by email instead, whatever the order or sign-up chose."""
+
+    __tablename__ = "whatsapp_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)

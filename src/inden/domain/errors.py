@@ -128,3 +128,10 @@ class RateLimited(DomainError):
     """Too many requests of one kind from one party (e.g. sign-ups started by one email address)."""
 
     code = "rate_limited"
+
+
+class UnknownOrderLink(NotFound):
+    """An order link that names no order, or whose order closed too long ago (the buyer's page shows why)."""
+
+    def __init__(self) -> None:
+        super().__init__("This order link is not valid (any more).")

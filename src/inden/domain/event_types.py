@@ -11,6 +11,7 @@ class EventType(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
     ORDER_SHIPPED = "order.shipped"
     ETA_CHANGED = "eta_changed"
+    ORDER_CHOICE = "order.choice"  # a buyer kept waiting or cancelled waiting lines (web.shopper)
     SUBSCRIPTION_CONFIRM = "subscription.confirm"
     BACK_IN_STOCK = "back_in_stock"
     REORDER_POINT_REACHED = "reorder_point_reached"

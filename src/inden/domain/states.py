@@ -1,4 +1,4 @@
-"""The states of purchase orders, replenishment suggestions and back-in-stock sign-ups.
+"""The states of purchase orders, replenishment suggestions, back-in-stock sign-ups and buyers' answers.
 
 Stored as their values (plain strings in the database and the API); the order's own status is
 `inden.domain.orders.OrderStatus`.
@@ -28,3 +28,10 @@ class SubscriptionStatus(StrEnum):
     CONFIRMED = "confirmed"  # waiting for the stock
     NOTIFIED = "notified"  # told it is back; signing up again starts over
     UNSUBSCRIBED = "unsubscribed"
+
+
+class OrderChoiceKind(StrEnum):
+    """A buyer's answer to a wait (their order page, a date-change email). No answer means keep waiting."""
+
+    KEEP_WAITING = "keep_waiting"
+    CANCEL = "cancel"  # the lines still waiting are cancelled, with the units already reserved for them

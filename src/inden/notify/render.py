@@ -39,6 +39,9 @@ ProductNames = Mapping[str, str]
 
 SELLER_ALERTS = frozenset({EventType.REORDER_POINT_REACHED})
 SUBSCRIBER_EVENTS = frozenset({EventType.SUBSCRIPTION_CONFIRM, EventType.BACK_IN_STOCK})
+# A buyer's emails about their order: each carries a link to their order page (services.delivery mints it).
+ORDER_EVENTS = frozenset({EventType.ORDER_BACKORDERED, EventType.ETA_CHANGED, EventType.BACKORDER_ALLOCATED,
+                          EventType.ORDER_SHIPPED, EventType.ORDER_CANCELLED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +129,21 @@ def eta_digest(payloads: Sequence[Payload]) -> dict[str, Any]:
     return {"order_id": payloads[0]["order_id"], "customer": payloads[-1]["customer"], "changes": changes}
 
 
+def slip_days(old: Payload, new: Payload) -> int | None:
+    """How many days later than `old` the `new` promise ships (its first date); None when there is no new date."""
+    if not new.get("eta") or not old.get("eta"):
+        return None
+    return (date.fromisoformat(new["eta"]) - date.fromisoformat(old["eta"])).days
+
+
 def _eta_changed(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
     changes = []
+    ask = False  # a slip past the seller's `choice_slip_days` (or no date at all): ask keep waiting or cancel
     for change in eta_changes(payload):
         old, new = change["old"], change["new"]
+        slip = slip_days(old, new)
+        no_date = slip is None and bool(old.get("eta"))
+        ask = ask or no_date or (slip is not None and slip >= settings.choice_slip_days)
         changes.append({
             "product": _product(names, change["sku"]), "old": _day(old["eta"], locale),
             "new": _day(new.get("eta"), locale), "latest": _day(new.get("eta_latest"), locale),
@@ -137,7 +151,8 @@ def _eta_changed(payload: Payload, locale: str, names: ProductNames, settings: S
             "direction": _direction(old, new) if new.get("eta") else "later",
             "estimated": new.get("eta_confidence") == EtaConfidence.ESTIMATED,
         })
-    return {"order_id": payload["order_id"], "changes": changes}
+    return {"order_id": payload["order_id"], "changes": changes, "ask": ask,
+            "later": any(c["direction"] == "later" or c["new"] is None for c in changes)}
 
 
 def _backorder_allocated(payload: Payload, locale: str, names: ProductNames, settings: Settings) -> dict[str, Any]:
@@ -167,7 +182,7 @@ def _back_in_stock(payload: Payload, locale: str, names: ProductNames, settings:
     price = payload.get("price")
     return {"product": payload.get("product_name") or payload["sku"],
             "price": None if price is None else format_money(Decimal(price), locale, settings.currency),
-            "unsubscribe_url": payload["unsubscribe_url"]}
+            "unsubscribe_url": payload["unsubscribe_url"], "limited": bool(payload.get("limited"))}
 
 
 # What each template is given, by event type. An event type missing here is not emailed.
@@ -182,6 +197,8 @@ _CONTEXTS: dict[str, Callable[[Payload, str, ProductNames, Settings], dict[str, 
     EventType.BACK_IN_STOCK: _back_in_stock,
 }
 EMAILED_EVENTS = frozenset(_CONTEXTS)
+# Events for webhooks and the seller's screens only: no email, and no warning that there is none.
+UNEMAILED_EVENTS = frozenset({EventType.ORDER_CHOICE})
 
 
 def skus_of(payload: Any) -> set[str]:
@@ -221,14 +238,18 @@ def _tidy(text: str) -> str:
 
 
 def render(event_type: str, payload: Payload, *, locale: str, name: str | None = None,
-           settings: Settings, product_names: ProductNames | None = None) -> RenderedEmail:
+           settings: Settings, product_names: ProductNames | None = None,
+           order_url: str | None = None) -> RenderedEmail:
     """The subject, text and HTML of an event's email in `locale` (`id` or `en`), greeting `name` if known.
 
     `product_names` maps SKUs to names for payloads that carry only SKUs (a SKU not in it is shown as is).
+    `order_url` is the buyer's order page (ORDER_EVENTS): a button to it, and for a later ship date the
+    keep-waiting and cancel buttons (pages that ask to confirm: opening a link changes nothing).
     Raises KeyError for an event type that is not emailed (see EMAILED_EVENTS) or a payload missing a field.
     """
     locale = locale_of(locale, settings.default_locale)
-    context = {"shop": settings.shop_name, "locale": locale, "name": name,
+    context = {"shop": settings.shop_name, "locale": locale, "name": name, "order_url": order_url,
+               "keep_url": order_url and f"{order_url}/keep", "cancel_url": order_url and f"{order_url}/cancel",
                **_CONTEXTS[event_type](payload, locale, product_names or {}, settings)}
     text_env, html_env = _environments(locale)
     template = f"{event_type}.jinja"
@@ -249,14 +270,15 @@ def message_id(dedup_keys: Sequence[str]) -> str:
 
 
 def compose(event_type: str, payload: Payload, *, to: Addressee, dedup_keys: Sequence[str],
-            settings: Settings, product_names: ProductNames | None = None) -> EmailMessage:
+            settings: Settings, product_names: ProductNames | None = None,
+            order_url: str | None = None) -> EmailMessage:
     """The email for one event (or for one digest of several, whose keys are all in `dedup_keys`).
 
     Headers: From `smtp_from`, a Message-ID derived from the dedup keys, `Auto-Submitted` (no auto-replies),
     and for `back_in_stock` one-click `List-Unsubscribe` (RFC 8058) with the subscription's link.
     """
     rendered = render(event_type, payload, locale=to.locale, name=to.name, product_names=product_names,
-                      settings=settings)
+                      settings=settings, order_url=order_url)
     message = EmailMessage()
     message["From"] = settings.smtp_from
     mailbox, _, domain = to.email.rpartition("@")  # parts, not addr_spec: that refuses a Unicode mailbox

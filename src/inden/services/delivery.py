@@ -34,8 +34,17 @@ from inden.db.models import OutboxEvent, Product, table_of
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
-from inden.notify.render import EMAILED_EVENTS, addressee, compose, eta_digest, skus_of
+from inden.notify.render import EMAILED_EVENTS, ORDER_EVENTS, UNEMAILED_EVENTS, addressee, compose, eta_digest, skus_of
 from inden.notify.smtp import Mailer, MailerUnavailable, MessageDeferred, MessageRejected
+from inden.notify.whatsapp import (
+    WHATSAPP_EVENTS,
+    WhatsAppDeferred,
+    WhatsAppRejected,
+    WhatsAppSender,
+    whatsapp_message,
+)
+from inden.services.steps.order_links import mint_order_links
+from inden.services.steps.whatsapp_contacts import WhatsAppContacts, whatsapp_contacts
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +82,8 @@ Verdict = Literal["sent", "skipped", "retry", "failed", "unavailable"]
 class Outcome:
     verdict: Verdict
     error: str | None = None
+    channel: str = "email"  # how a sent notice went: email, or whatsapp
+    fell_back: bool = False  # WhatsApp failed for good, so it went by email
 
 
 @dataclass(slots=True)
@@ -82,6 +93,8 @@ class DeliveryReport:
     claimed: int = 0
     sent: int = 0
     emails: int = 0
+    whatsapp: int = 0  # messages sent by WhatsApp (of `emails`' kind: a digest is one)
+    fell_back: int = 0  # notices WhatsApp could not take for good, emailed instead
     skipped: int = 0  # nobody to tell: no seller address, an unknown type, ETA moves that cancelled out
     retried: int = 0
     failed: int = 0
@@ -93,8 +106,12 @@ class DeliveryReport:
 
 
 def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
-                   limit: int | None = None) -> DeliveryReport:
-    """Send one batch of due outbox events by email (at most `limit`, default `delivery_batch`).
+                   limit: int | None = None, whatsapp: WhatsAppSender | None = None) -> DeliveryReport:
+    """Send one batch of due outbox events by email (at most `limit`, default `delivery_batch`), or by WhatsApp
+    (`whatsapp`, when the seller configured it) to buyers who chose it and did not opt out.
+
+    WhatsApp has the same retries as email; once it fails for good (a refusal, or its last attempt) the notice
+    goes by email instead, so the buyer still hears.
 
     Each row's fate is its own: a refused message is retried with backoff (after `delivery_max_attempts`
     it is marked failed), a 5xx rejection fails at once, a broken row fails without stopping the others. If
@@ -103,12 +120,14 @@ def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
     """
     settings = db.settings
     now = as_utc(now or utcnow()).astimezone(UTC)
-    events, names = _claim(db, now=now, limit=limit or settings.delivery_batch)
+    events, names, links, contacts = _claim(db, now=now, limit=limit or settings.delivery_batch,
+                                            whatsapp=whatsapp is not None)
     report = DeliveryReport(claimed=len(events))
     done: list[tuple[Notice, Outcome]] = []
     try:
         for notice in notices(events):
-            outcome = _deliver(notice, mailer, names=names, settings=settings)
+            outcome = _deliver(notice, mailer, names=names, settings=settings, links=links,
+                               whatsapp=whatsapp, contacts=contacts)
             done.append((notice, outcome))
             if outcome.verdict == "unavailable":
                 report.unavailable = outcome.error
@@ -137,8 +156,12 @@ def notices(events: Sequence[ClaimedEvent]) -> Iterator[Notice]:
             yield Notice(event.event_type, tuple(group))
 
 
-def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings: Settings) -> Outcome:
+def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings: Settings,
+             links: dict[int, str], whatsapp: WhatsAppSender | None = None,
+             contacts: WhatsAppContacts | None = None) -> Outcome:
     """Render and send one notice; every failure becomes an Outcome, so one bad row cannot stop the round."""
+    if notice.event_type in UNEMAILED_EVENTS:
+        return Outcome("skipped")
     if notice.event_type not in EMAILED_EVENTS:
         log.warning("outbox event %s has type %r, which is not emailed; marked delivered",
                     notice.events[0].id, notice.event_type)
@@ -148,11 +171,35 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
         to = addressee(notice.event_type, payload, settings=settings)
         if to is None or (notice.event_type == EventType.ETA_CHANGED and not payload["changes"]):
             return Outcome("skipped")
+        order_url = links.get(payload.get("order_id", 0)) if notice.event_type in ORDER_EVENTS else None
+        dedup_keys = [e.dedup_key for e in notice.events]
+        phone = contacts.phone_for(notice.event_type, payload) if contacts else None
+        chat = None
+        if whatsapp is not None and phone and notice.event_type in WHATSAPP_EVENTS:
+            chat = whatsapp_message(notice.event_type, payload, to=phone, locale=to.locale, settings=settings,
+                                    product_names=names, order_url=order_url, reference=" ".join(dedup_keys))
         message = compose(notice.event_type, payload, to=to, product_names=names, settings=settings,
-                          dedup_keys=[e.dedup_key for e in notice.events])
+                          dedup_keys=dedup_keys, order_url=order_url)
     except Exception as error:  # a payload the templates cannot show will not improve by waiting
         log.exception("outbox event %s cannot be rendered", notice.events[0].id)
         return Outcome("failed", f"cannot render: {type(error).__name__}: {error}")
+    fell_back = False
+    if whatsapp is not None and chat is not None:
+        try:
+            whatsapp.send(chat)
+            return Outcome("sent", channel="whatsapp")
+        except WhatsAppDeferred as error:
+            if max(e.attempts for e in notice.events) + 1 < settings.delivery_max_attempts:
+                return Outcome("retry", f"whatsapp: {error.reason}")
+            log.warning("outbox event %s: WhatsApp kept failing (%s); sent by email", notice.events[0].id,
+                        error.reason)
+        except WhatsAppRejected as error:
+            log.warning("outbox event %s: WhatsApp refused it (%s); sent by email", notice.events[0].id,
+                        error.reason)
+        except Exception:  # a sender's bug must not keep the buyer from hearing: email it
+            log.exception("outbox event %s: sending by WhatsApp failed unexpectedly; sent by email",
+                          notice.events[0].id)
+        fell_back = True
     try:
         mailer.send(message)
     except MessageRejected as error:
@@ -164,7 +211,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
     except Exception as error:  # a mailer's bug: retried with backoff, so it cannot jam the head of the queue
         log.exception("sending outbox event %s failed unexpectedly", notice.events[0].id)
         return Outcome("retry", f"{type(error).__name__}: {error}")
-    return Outcome("sent")
+    return Outcome("sent", fell_back=fell_back)
 
 
 # --- claiming and recording -----------------------------------------------------------------------------
@@ -175,8 +222,11 @@ def _due(now: datetime) -> ColumnElement[bool]:
             & or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
 
 
-def _claim(db: Database, *, now: datetime, limit: int) -> tuple[list[ClaimedEvent], dict[str, str]]:
-    """Lease up to `limit` due events (oldest first) and look up the product names their emails need."""
+def _claim(db: Database, *, now: datetime, limit: int, whatsapp: bool = False
+           ) -> tuple[list[ClaimedEvent], dict[str, str], dict[int, str], WhatsAppContacts | None]:
+    """Lease up to `limit` due events (oldest first), look up the product names their emails need, and mint
+    one order-page link per order they tell about (a resent email carries a new link; the old one still works);
+    with `whatsapp`, also who of their readers chose WhatsApp (and did not opt out)."""
     with db.transaction() as session:
         # Concurrency: SKIP LOCKED lets a second worker pass over rows the first is claiming; once this commits,
         # the lease keeps them out of everyone's WHERE (PostgreSQL re-checks it on a row that changed after the
@@ -190,7 +240,15 @@ def _claim(db: Database, *, now: datetime, limit: int) -> tuple[list[ClaimedEven
         if events:
             session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events]))
                             .values(next_attempt_at=now + LEASE))
-        return events, _product_names(session, events)
+        contacts = whatsapp_contacts(session, [e.payload for e in events]) if whatsapp and events else None
+        return (events, _product_names(session, events), mint_order_links(session, _orders_of(events), now=now),
+                contacts)
+
+
+def _orders_of(events: Sequence[ClaimedEvent]) -> set[int]:
+    return {e.payload["order_id"] for e in events if e.event_type in ORDER_EVENTS and isinstance(e.payload, dict)
+            and isinstance(e.payload.get("order_id"), int)
+            and not isinstance(e.payload.get("order_id"), bool)}
 
 
 def _product_names(session: Session, events: Sequence[ClaimedEvent]) -> dict[str, str]:
@@ -255,7 +313,9 @@ def _record(db: Database, events: Sequence[ClaimedEvent], done: Sequence[tuple[N
     counts = Counter(report.outcomes.values())
     report.sent, report.skipped, report.retried, report.failed = (
         counts["sent"], counts["skipped"], counts["retry"], counts["failed"])
-    report.emails = sum(1 for _, outcome in done if outcome.verdict == "sent")
+    report.emails = sum(1 for _, outcome in done if outcome.verdict == "sent" and outcome.channel == "email")
+    report.whatsapp = sum(1 for _, outcome in done if outcome.verdict == "sent" and outcome.channel == "whatsapp")
+    report.fell_back = sum(1 for _, outcome in done if outcome.fell_back)
 
 
 # --- the seller's view: what is waiting, what failed ----------------------------------------------------

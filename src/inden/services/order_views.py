@@ -8,14 +8,22 @@ from sqlalchemy import Date, select, text
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc
-from inden.db.models import Order, OrderLine, Product, Timestamp
+from inden.db.models import Order, OrderChoice, OrderLine, Product, Timestamp
 from inden.db.queue import QueueKey, queue_order, queue_positions
 from inden.db.session import Database
 from inden.domain.errors import UnknownOrder, UnknownSku
 from inden.domain.orders import OrderStatus
 from inden.services.pagination import decode_cursor, encode_cursor, invalid_cursor
 from inden.services.schemas.common import Page
-from inden.services.schemas.orders import BackorderOut, CustomerOut, OrderLineOut, OrderOut
+from inden.services.schemas.orders import (
+    BackorderOut,
+    ChoiceLine,
+    CustomerOut,
+    OrderChoiceItem,
+    OrderChoiceOut,
+    OrderLineOut,
+    OrderOut,
+)
 
 
 def order_view(session: Session, order_id: int) -> OrderOut:
@@ -48,11 +56,19 @@ def _views(session: Session, orders: list[Order]) -> list[OrderOut]:
                 **(_eta_fields(line.eta, line.eta_latest, line.eta_confidence) if line.backordered else {}),
             )
         )
+    choices: dict[int, list[OrderChoiceOut]] = {o.id: [] for o in orders}
+    for choice in session.scalars(select(OrderChoice).where(OrderChoice.order_id.in_(list(choices)))
+                                  .order_by(OrderChoice.id)):
+        choices[choice.order_id].append(OrderChoiceOut(
+            choice=choice.choice, lines=[ChoiceLine.model_validate(line) for line in choice.lines],
+            created_at=as_utc(choice.created_at)))
     return [
         OrderOut(
             id=o.id, external_id=o.external_id, status=o.status,
-            customer=CustomerOut(email=o.customer_email, name=o.customer_name, locale=o.customer_locale),
+            customer=CustomerOut(email=o.customer_email, name=o.customer_name, locale=o.customer_locale,
+                                 phone=o.customer_phone, channel=o.channel),
             fulfilment=o.fulfilment, priority=o.priority, lines=by_order[o.id], created_at=as_utc(o.created_at),
+            choices=choices[o.id],
         )
         for o in orders
     ]
@@ -131,3 +147,12 @@ def list_backorders(
         ]
         next_cursor = encode_cursor([rows[limit - 1].sku, rows[limit - 1].position]) if len(rows) > limit else None
         return Page[BackorderOut](items=items, next_cursor=next_cursor)
+
+
+def recent_choices(db: Database, *, limit: int = 50) -> list[OrderChoiceItem]:
+    """Buyers' answers across orders, newest first (`inden orders answers`)."""
+    with db.transaction() as session:
+        rows = session.scalars(select(OrderChoice).order_by(OrderChoice.id.desc()).limit(limit)).all()
+        return [OrderChoiceItem(order_id=row.order_id, choice=row.choice,
+                                lines=[ChoiceLine.model_validate(line) for line in row.lines],
+                                created_at=as_utc(row.created_at)) for row in rows]

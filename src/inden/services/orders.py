@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -18,6 +18,7 @@ from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.db.stock import lock_products, lock_products_by_id, record_movements
 from inden.domain.allocation import LineRequest, OrderDecision, take_order
+from inden.domain.contact import Channel
 from inden.domain.errors import (
     CustomerLimitExceeded,
     IdempotencyConflict,
@@ -143,7 +144,8 @@ def _create_order(
     order_id = session.execute(insert(orders).returning(orders.c.id), {
         "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
         "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
-        "status": status.value, "created_at": now,
+        "status": status.value, "created_at": now, "customer_phone": customer.phone, "channel": customer.channel.value,
+        "whatsapp_consent_at": now if customer.channel == Channel.WHATSAPP else None,
     }).scalar_one()
     lines = []
     for take in decision.takes:
@@ -170,7 +172,8 @@ def _create_order(
         return order_view(session, order_id)
     view = OrderOut(
         id=order_id, external_id=request.external_id, status=status,
-        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale),
+        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale, phone=customer.phone,
+                             channel=customer.channel),
         fulfilment=request.fulfilment, priority=request.priority, created_at=now,
         lines=[OrderLineOut(sku=take.sku, quantity=take.quantity, allocated=take.allocated,
                             backordered=take.backordered, shipped=0, cancelled=0,
@@ -253,34 +256,50 @@ def cancel_order(
     """
     now = now or utcnow()
     with db.transaction() as session:
-        order, lines, products = _lock_order(session, order_id)
-        if selection is None:
-            chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
-            if not chosen:
-                raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)
-        else:
-            chosen = _selected(order_id, lines, selection)
-        freed = set()
-        for sku, line, quantity in chosen:
-            split = split_cancel(sku, _units(line), quantity)
-            product = products[line.product_id]
-            line.backordered -= split.from_waiting
-            line.allocated -= split.from_allocated
-            line.cancelled += quantity
-            product.backordered -= split.from_waiting
-            product.allocated -= split.from_allocated
-            if split.from_allocated:
-                freed.add(product.id)
-        serve_waiting(session, [products[product_id] for product_id in freed], now=now)
-        refresh_statuses(session, select(Order.id).where(Order.id == order_id))
-        refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
-        cancelled = sum(line.cancelled for line in lines.values())
-        emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
-            "order_id": order_id,
-            "customer": {"email": order.customer_email, "locale": order.customer_locale},
-            "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
-        })], now=now)
+        cancel_units(session, order_id, selection, now=now)
         return order_view(session, order_id)
+
+
+def cancel_units(session: Session, order_id: int, selection: list[LineIn] | None, *, now: datetime,
+                 waiting_lines: Sequence[str] | None = None) -> list[LineIn]:
+    """`cancel_order` inside the caller's transaction (which must not have locked any product yet): the
+    freed units serve the next waiting customers, ETAs are re-pegged, an `order.cancelled` event is written.
+    With `waiting_lines` (SKUs), every open unit of those of the lines that still wait when the order is locked
+    is cancelled instead of `selection` (the buyer's "cancel the waiting items"). Returns what was cancelled;
+    raises InvalidRequest when nothing is left to cancel."""
+    order, lines, products = _lock_order(session, order_id)
+    if waiting_lines is not None:
+        chosen = [(sku, line, _units(line).open) for sku, line in lines.items()
+                  if sku in waiting_lines and line.backordered > 0]
+        if not chosen:
+            raise InvalidRequest(f"Order {order_id} has no waiting items to cancel.", order_id=order_id)
+    elif selection is None:
+        chosen = [(sku, line, _units(line).open) for sku, line in lines.items() if _units(line).open]
+        if not chosen:
+            raise InvalidRequest(f"Order {order_id} has nothing left to cancel.", order_id=order_id)
+    else:
+        chosen = _selected(order_id, lines, selection)
+    freed = set()
+    for sku, line, quantity in chosen:
+        split = split_cancel(sku, _units(line), quantity)
+        product = products[line.product_id]
+        line.backordered -= split.from_waiting
+        line.allocated -= split.from_allocated
+        line.cancelled += quantity
+        product.backordered -= split.from_waiting
+        product.allocated -= split.from_allocated
+        if split.from_allocated:
+            freed.add(product.id)
+    serve_waiting(session, [products[product_id] for product_id in freed], now=now)
+    refresh_statuses(session, select(Order.id).where(Order.id == order_id))
+    refresh_etas(session, [products[line.product_id] for _, line, _ in chosen], now=now)
+    cancelled = sum(line.cancelled for line in lines.values())
+    emit(session, [Event(EventType.ORDER_CANCELLED, f"order.cancelled:{order_id}:{cancelled}", {
+        "order_id": order_id,
+        "customer": {"email": order.customer_email, "locale": order.customer_locale},
+        "lines": [{"sku": sku, "quantity": quantity} for sku, _, quantity in chosen],
+    })], now=now)
+    return [LineIn(sku=sku, quantity=quantity) for sku, _, quantity in chosen]
 
 
 def ship_order(

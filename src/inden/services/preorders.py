@@ -30,7 +30,7 @@ def release(db: Database, sku: str, *, now: datetime | None = None) -> int:
             product.release_at = today
         served = serve_waiting(session, [product], now=now)
         refresh_etas(session, [product], now=now)
-        tell_sign_ups(session, [product], now=now)
+        tell_sign_ups(session, [product], now=now, more_stock=True)  # the launch: stock is new to shoppers
         return served
 
 

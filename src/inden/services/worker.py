@@ -1,7 +1,8 @@
 """The background worker's schedule: which duties are due on a tick, and the tick that runs them.
 
-Releasing due pre-orders and delivering the outbox run on every tick; ranking best sellers once an hour; the
-replenishment plan once per shop day (the first tick after midnight in the shop's timezone).
+Releasing due pre-orders, the next back-in-stock waves and delivering the outbox run on every tick; ranking best
+sellers once an hour; the replenishment plan once per shop day (the first tick after midnight in the shop's
+timezone).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from inden.db.session import Database
 from inden.services.planning.run import PlanRun, run_plan
 from inden.services.preorders import release_due
 from inden.services.storefront import refresh_best_sellers
+from inden.services.subscriptions import send_due_waves
 
 RANKING_INTERVAL = timedelta(hours=1)
 
@@ -61,6 +63,7 @@ class Tick:
 
     due: list[Duty]
     released: dict[str, int] = field(default_factory=dict)
+    told: int = 0  # back-in-stock emails of the waves that came due
     best_sellers: set[str] | None = None
     plan: PlanRun | None = None
 
@@ -70,6 +73,7 @@ def run_tick(db: Database, schedule: WorkerSchedule, *, now: datetime) -> Tick:
     today = shop_date(now, db.settings.timezone)
     tick = Tick(due=schedule.due(now=now, today=today))
     tick.released = release_due(db, now=now)
+    tick.told = send_due_waves(db, now=now)
     if Duty.RANK in tick.due:
         tick.best_sellers = refresh_best_sellers(db, now=now)
         schedule.ranked_at = now

@@ -17,7 +17,8 @@ from inden.i18n import LOCALES, N_, template_environment, translate
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).parent / "templates"
 _TEXTS = {"notify": N_("Notify me when it is back"), "email": N_("Your email"),
-          "error": N_("Something went wrong. Please try again.")}
+          "error": N_("Something went wrong. Please try again."),
+          "phone": N_("Your WhatsApp number"), "by_whatsapp": N_("Tell me by WhatsApp instead of email")}
 
 
 @router.get("/widget.js")

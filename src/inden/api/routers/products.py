@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
-from inden.services import products, stock
+from inden.services import products, stock, subscriptions
 from inden.services.schemas.common import SKU_PATTERN, Page
 from inden.services.schemas.products import ProductCreate, ProductOut, ProductPatch, StockAdjustment, StockOut
+from inden.services.schemas.storefront import SignUpWavesOut
 
 router = APIRouter(prefix="/v1/products", tags=["products"], dependencies=[staff])
 SkuPath = Annotated[str, Path(pattern=SKU_PATTERN)]
@@ -42,3 +43,9 @@ def update_product(sku: SkuPath, body: ProductPatch, db: Db) -> ProductOut:
 @router.post("/{sku}/stock-adjustments", status_code=201)
 def adjust_stock(sku: SkuPath, body: StockAdjustment, db: Db) -> dict[str, StockOut]:
     return {"stock": stock.adjust_stock(db, sku, body)}
+
+
+@router.get("/{sku}/sign-ups")
+def sign_up_waves(sku: SkuPath, db: Db) -> SignUpWavesOut:
+    """Back-in-stock sign-ups waiting, the waves that told them and what they converted."""
+    return subscriptions.sign_up_waves(db, sku)

@@ -19,6 +19,7 @@ from inden.domain.eta import EtaConfidence
 from inden.domain.orders import OrderStatus
 from inden.services.back_office.paging import FIRST_PAGE, Paged, Paging
 from inden.services.order_views import order_view
+from inden.services.schemas.orders import OrderChoiceOut
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ class OrderDetail:
     priority: int
     created_at: datetime
     lines: tuple[OrderLineDetail, ...]
+    choices: tuple[OrderChoiceOut, ...] = ()  # the buyer's answers from their order page, oldest first
 
 
 def order_detail(db: Database, order_id: int) -> OrderDetail:
@@ -196,4 +198,5 @@ def order_detail(db: Database, order_id: int) -> OrderDetail:
                                     cancelled=line.cancelled, position=line.position, eta=line.eta,
                                     eta_latest=line.eta_latest,
                                     eta_confidence=EtaConfidence(line.eta_confidence) if line.eta_confidence else None)
-                    for line in order.lines))
+                    for line in order.lines),
+        choices=tuple(order.choices))

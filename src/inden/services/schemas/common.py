@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+from inden.domain.contact import Channel, normalise_phone
 
 MAX_UNITS = 10_000_000  # per line or movement; anything larger is a typo, not a sale
 MAX_ON_HAND = 1_000_000_000
@@ -17,6 +19,20 @@ Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ]
 Locale = Literal["id", "en"]
+
+
+def _phone(value: str) -> str:
+    return normalise_phone(value)
+
+
+# A buyer's WhatsApp number: `+62 812-3456-7890`, `0812 3456 7890` (Indonesia), stored as digits `6281234567890`.
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
+
+
+def channel_needs_phone(channel: Channel, phone: str | None) -> None:
+    """WhatsApp is chosen with a number (the choice is the buyer's consent); raises ValueError otherwise."""
+    if channel == Channel.WHATSAPP and not phone:
+        raise ValueError("channel 'whatsapp' needs the buyer's phone number")
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),

@@ -5,17 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
+from inden.domain.contact import Channel
 from inden.domain.eta import EtaConfidence
 from inden.domain.orders import Fulfilment, OrderStatus
-from inden.services.schemas.common import Email, LineIn, Locale, Request, distinct_skus
+from inden.domain.states import OrderChoiceKind
+from inden.services.schemas.common import Email, LineIn, Locale, Phone, Request, channel_needs_phone, distinct_skus
 
 
 class Customer(Request):
     email: Email
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     locale: Locale = "id"
+    phone: Phone | None = None
+    channel: Channel = Channel.EMAIL  # "whatsapp": the buyer chose WhatsApp (and consented) at checkout
+
+    @model_validator(mode="after")
+    def _whatsapp_has_a_number(self) -> Customer:
+        channel_needs_phone(self.channel, self.phone)
+        return self
 
 
 class OrderCreate(Request):
@@ -40,6 +49,8 @@ class CustomerOut(BaseModel):
     email: str
     name: str | None
     locale: str
+    phone: str | None = None
+    channel: Channel = Channel.EMAIL
 
 
 
@@ -57,6 +68,23 @@ class OrderLineOut(BaseModel):
     eta_confidence: EtaConfidence | None = None
 
 
+class ChoiceLine(BaseModel):
+    sku: str
+    quantity: int
+
+
+class OrderChoiceOut(BaseModel):
+    """A buyer's answer from their order page or a date-change email (oldest first on the order)."""
+
+    choice: OrderChoiceKind
+    lines: list[ChoiceLine]
+    created_at: datetime
+
+
+class OrderChoiceItem(OrderChoiceOut):
+    order_id: int
+
+
 class OrderOut(BaseModel):
     id: int
     external_id: str | None
@@ -66,6 +94,7 @@ class OrderOut(BaseModel):
     priority: int
     lines: list[OrderLineOut]
     created_at: datetime
+    choices: list[OrderChoiceOut] = []  # the buyer's answers: keep waiting, or cancel waiting lines
 
 
 class BackorderOut(BaseModel):

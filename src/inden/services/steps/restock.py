@@ -1,24 +1,25 @@
-"""Back on sale: marking restocked products and telling their confirmed back-in-stock sign-ups.
+"""Back on sale: marking restocked products and telling their confirmed back-in-stock sign-ups, in waves.
 
 Runs in the transaction of every change that can put units on sale (a stock-in, a receipt, a pre-order's
-launch, a sign-up confirmed while stock is there).
+launch, a sign-up confirmed while stock is there) and on the worker's tick (the next wave once the window has
+passed). Waves are sized to the units on sale (domain.waves), so five units back do not disappoint 10,000.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from inden.clock import as_utc, shop_date
-from inden.db.models import Product, StockMovement, Subscription
-from inden.db.outbox import Event, emit
+from inden.db.models import Product, SignUpWave, StockMovement, Subscription
 from inden.db.session import settings_of
-from inden.domain.event_types import EventType
+from inden.db.waves import last_wave, measure_conversion, tell_wave, waiting_sign_ups
 from inden.domain.states import SubscriptionStatus
+from inden.domain.waves import CONVERSION_WINDOW, wave_due, wave_factor, wave_size
 from inden.services.steps.etas import is_released
 
 
@@ -59,38 +60,41 @@ def announce_restock(session: Session, products: Sequence[Product], before: Shel
     for product in products:
         if product.id not in sold_out and product.id in before.out and product.id not in before.never_stocked:
             product.restocked_at = now
-    return tell_sign_ups(session, products, now=now)
+    return tell_sign_ups(session, products, now=now, more_stock=True)
 
 
-def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetime) -> int:
-    """Each confirmed sign-up for these products, where they have units on sale, gets one `back_in_stock`
-    event and becomes `notified`. Returns the events written."""
+def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetime, more_stock: bool = False) -> int:
+    """Tell the confirmed sign-ups of these products in waves (domain.waves). For each product with units on sale
+    (checked now, under the caller's lock) and sign-ups waiting: a new wave at once with `more_stock` or once
+    `sign_up_wave_hours` have passed since the last one; within that window, a wave that told fewer than its size
+    (fewer had confirmed) tells newly confirmed sign-ups up to its size. Returns the events written."""
+    settings = settings_of(session)
     sold_out = _out_of_stock(session, products, now=now)
-    by_id = {p.id: p for p in products if p.id not in sold_out}
-    if not by_id:
-        return 0
-    # One UPDATE … RETURNING and one INSERT, not an ORM object per sign-up: a viral product may have thousands
-    # waiting, and they are told while its row is locked against orders (10,000 took ~0.6 s as objects).
-    told = session.execute(
-        update(Subscription)
-        .where(Subscription.product_id.in_(by_id), Subscription.status == SubscriptionStatus.CONFIRMED.value)
-        .values(status=SubscriptionStatus.NOTIFIED.value, notified_at=now)
-        .returning(Subscription.id, Subscription.product_id, Subscription.email, Subscription.locale,
-                   Subscription.token, Subscription.confirmed_at)
-        .execution_options(synchronize_session="evaluate")).all()
-    base_url = settings_of(session).base_url
-    return emit(session, (_back_in_stock(row, by_id[row.product_id], base_url) for row in sorted(told)), now=now)
-
-
-def _back_in_stock(told: Row[int, int, str, str, str, datetime | None], product: Product, base_url: str
-                   ) -> Event:
-    confirmed = as_utc(told.confirmed_at).isoformat() if told.confirmed_at else ""
-    return Event(EventType.BACK_IN_STOCK, f"back_in_stock:{told.id}:{confirmed}", {
-        "subscription_id": told.id, "sku": product.sku, "product_name": product.name,
-        "email": told.email, "locale": told.locale,
-        "unsubscribe_url": subscription_links(told.token, base_url=base_url)["unsubscribe_url"],
-        "price": str(product.price) if product.price is not None else None,
-    })
+    window = timedelta(hours=settings.sign_up_wave_hours)
+    unsubscribe = subscription_links("", base_url=settings.base_url)["unsubscribe_url"]
+    written = 0
+    for product in products:
+        waiting = 0 if product.id in sold_out else waiting_sign_ups(session, product.id)
+        if not waiting:
+            continue
+        last = last_wave(session, product.id)
+        units = product.on_hand - product.allocated
+        last_at = as_utc(last.sent_at) if last else None
+        if wave_due(last_at, now=now, window=window, more_stock=more_stock):
+            factor = wave_factor(measure_conversion(session, product.id, now=now),
+                                 start=settings.sign_up_wave_start_factor)
+            wave = SignUpWave(product_id=product.id, sent_at=now, units_on_sale=units, factor=factor,
+                              size=wave_size(units, factor), told=0, convert_by=now + CONVERSION_WINDOW)
+            session.add(wave)
+            session.flush()
+            room = wave.size
+        else:
+            assert last is not None
+            wave, room = last, last.size - last.told
+        if room > 0:
+            written += tell_wave(session, wave, size=room, waiting=waiting, sku=product.sku, name=product.name,
+                                 price=product.price, unsubscribe_prefix=unsubscribe, now=now)
+    return written
 
 
 def signed_up_products() -> Select[int]:

@@ -22,6 +22,7 @@ from inden.services.back_office.charts import product_chart
 from inden.services.back_office.paging import Paging
 from inden.services.schemas.common import MAX_UNITS, SKU_PATTERN
 from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
+from inden.services.subscriptions import sign_up_waves
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
 from inden.web.backoffice.chart import demand_chart, stock_chart
@@ -112,6 +113,7 @@ def _product_page(request: Request, account: Signed, sku: str, *, errors: Errors
     try:
         view = product_detail(db, sku, queue=Paging(limit=PAGE_SIZE, offset=offset))
         chart = product_chart(db, sku)
+        sign_ups = sign_up_waves(db, sku)
     except UnknownSku:
         return page(request, account, "refused.html", status_code=404, reason="missing",
                     message=translate(locale, "No product has SKU %(sku)s.", sku=sku))
@@ -127,6 +129,7 @@ def _product_page(request: Request, account: Signed, sku: str, *, errors: Errors
                 "lead_time_days": view.lead_time_days, "price": int(view.price) if view.price is not None else "",
                 "name": view.name}
     return page(request, account, "product.html", view=view, chart=chart, charts=charts, per_day=per_day,
+                sign_ups=sign_ups,
                 number=number, size=PAGE_SIZE, errors=errors or Errors(), values={**defaults, **(values or {})},
                 status_code=status_code, saved=request.query_params.get("saved"))
 

@@ -3,6 +3,9 @@
  *   <div data-inden-sku="KAOS-HITAM-M" data-quantity="1"></div>
  *   <script src="https://inden.example/widget.js" data-key="STOREFRONT_KEY" data-locale="id" defer></script>
  *
+ * With data-whatsapp="on" on the script (a shop that configured WhatsApp), the sign-up form also offers "tell me
+ * by WhatsApp": a ticked box with a number signs up with channel "whatsapp" (the shopper's consent).
+ *
  * Texts come from the API (the same sentence as GET /v1/availability) and from the catalogues below.
  * All the boxes of a page are read with one request (GET /v1/availability?sku=A&sku=B…).
  */
@@ -13,6 +16,7 @@
   var base = new URL(script.src).origin;
   var key = script.dataset.key;
   var pageLocale = script.dataset.locale || "id";
+  var whatsapp = script.dataset.whatsapp === "on";
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -44,11 +48,29 @@
     var button = el("button", null, texts.notify);
     button.type = "submit";
     var note = el("p", "inden-note");
-    form.append(email, button, note);
+    form.append(email);
+    var chat = null, phone = null;
+    if (whatsapp) {
+      var label = el("label", "inden-whatsapp");
+      chat = el("input");
+      chat.type = "checkbox";
+      label.append(chat, " " + texts.by_whatsapp);
+      phone = el("input");
+      phone.type = "tel";
+      phone.autocomplete = "tel";
+      phone.placeholder = texts.phone;
+      phone.setAttribute("aria-label", texts.phone);
+      phone.hidden = true;
+      chat.addEventListener("change", function () { phone.hidden = !chat.checked; phone.required = chat.checked; });
+      form.append(label, phone);
+    }
+    form.append(button, note);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       button.disabled = true;
-      call("POST", "/v1/subscriptions", {sku: sku, email: email.value, locale: locale})
+      var body = {sku: sku, email: email.value, locale: locale};
+      if (chat && chat.checked) { body.channel = "whatsapp"; body.phone = phone.value; }
+      call("POST", "/v1/subscriptions", body)
         .then(function (answer) { form.replaceChildren(el("p", "inden-note", answer.message)); })
         .catch(function () { note.textContent = texts.error; button.disabled = false; });
     });
