@@ -17,6 +17,7 @@ import typer
 
 from inden.cli.common import _, err, run, say
 from inden.cli.delivery import deliver_due
+from inden.cli.planning import ClusterOption
 from inden.cli.webhooks import send_due
 from inden.cli.words import units
 from inden.config import get_settings
@@ -32,6 +33,7 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
                help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
            audit: Annotated[bool, typer.Option(
                help="Audit the invariants hourly and alert the seller (INDEN_SELLER_EMAIL) on drift.")] = True,
+           cluster: ClusterOption = None,
            ) -> None:
     """Background duties on a timer: release pre-orders whose date has come; rank best sellers and audit the
     invariants hourly; plan replenishment daily; email the outbox and post it to the webhooks."""
@@ -51,13 +53,13 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
     previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         _loop(stop, WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url)),
-              once=once, interval=interval)
+              once=once, interval=interval, cluster=cluster)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def _loop(stop: threading.Event, schedule: Any, *, once: bool, interval: float) -> None:
+def _loop(stop: threading.Event, schedule: Any, *, once: bool, interval: float, cluster: str | None) -> None:
     from inden.clock import utcnow
     from inden.services.worker import Duty, run_tick
 
@@ -65,7 +67,7 @@ def _loop(stop: threading.Event, schedule: Any, *, once: bool, interval: float) 
     while not stop.is_set():
         now = utcnow()
         try:
-            tick = run(partial(run_tick, schedule=schedule, now=now))
+            tick = run(partial(run_tick, schedule=schedule, now=now), settings_update={"planning_cluster": cluster})
         except Exception as error:  # noqa: BLE001 - no database now is no reason to stop for good
             unreachable += 1
             pause = min(interval * 2 ** (unreachable - 1), LONGEST_PAUSE)
