@@ -33,10 +33,13 @@ def upgrade() -> None:
     op.create_index('ix_sign_up_waves_product_id_sent_at', 'sign_up_waves', ['product_id', 'sent_at'], unique=False)
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('wave_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_subscriptions_wave_id_sign_up_waves'), 'sign_up_waves',
+                                    ['wave_id'], ['id'])
 
 
 def downgrade() -> None:
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_subscriptions_wave_id_sign_up_waves'), type_='foreignkey')
         batch_op.drop_column('wave_id')
     op.drop_index('ix_sign_up_waves_product_id_sent_at', table_name='sign_up_waves')
     op.drop_table('sign_up_waves')
