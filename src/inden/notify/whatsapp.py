@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -152,8 +153,6 @@ def _text(value: str) -> str:
 
 
 def _day(iso: str | None, locale: str) -> str:
-    from datetime import date
-
     return format_day(date.fromisoformat(iso), locale) if iso else "—"
 
 
