@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     history_days: int = 730  # demand history the forecasts learn from
     forecast_horizon_days: int = 56
     auto_purchase: bool = False  # `inden plan` turns its suggestions into purchase orders itself
+    # A Dask scheduler the plan's forecasting runs on (tcp://host:8786); None: this machine's cores.
+    planning_cluster: str | None = None
+    planning_cluster_timeout: float = 10.0  # seconds to reach it before the plan gives up with an error
     # Storefront (domain.availability, domain.labels): what the product page and the emails say.
     shop_name: str = "inden"
     low_stock_threshold: int = 5  # available units at or below which a product is "low_stock"

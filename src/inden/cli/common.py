@@ -9,7 +9,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
@@ -152,10 +152,13 @@ def user_errors() -> Iterator[None]:
         fail(validation_message(error, shop_locale()))
 
 
-def open_db(*, migrate_sqlite: bool = True) -> Database:
+def open_db(*, migrate_sqlite: bool = True, settings_update: Mapping[str, Any] | None = None) -> Database:
     """The configured database, ready to use. The SQLite default is migrated on the spot; any other
-    database must be migrated explicitly, and we say how."""
+    database must be migrated explicitly, and we say how. `settings_update`: a command's options that
+    override settings (e.g. `--cluster` for INDEN_PLANNING_CLUSTER), None ones left out."""
     settings = get_settings()
+    if settings_update:
+        settings = settings.model_copy(update={k: v for k, v in settings_update.items() if v is not None})
     db = Database(settings.database_url, settings=settings)
     if migrate.is_up_to_date(db.engine):
         return db
@@ -166,10 +169,10 @@ def open_db(*, migrate_sqlite: bool = True) -> Database:
            url=db.engine.url.render_as_string(hide_password=True)))
 
 
-def run(action: Callable[[Database], Any]) -> Any:
+def run(action: Callable[[Database], Any], *, settings_update: Mapping[str, Any] | None = None) -> Any:
     """Run `action` against the configured database, mapping user errors to messages (exit 2)."""
     with user_errors():
-        db = open_db()
+        db = open_db(settings_update=settings_update)
         try:
             return action(db)
         finally:

@@ -19,6 +19,10 @@ from inden.domain.errors import DomainError
 from inden.i18n import N_, translate
 
 TEMPLATES = (
+    N_("The planning cluster %(cluster)s did not answer within %(seconds)s s."),
+    N_("The planning cluster %(cluster)s is not a Dask scheduler address: use tcp://host:8786 (Ray and other "
+       "engines are not supported)."),
+    N_("The planning cluster %(cluster)s needs the distributed package: pip install 'inden[cluster]'."),
     N_("No product with SKU %(sku)s."),
     N_("No order with id %(order_id)s."),
     N_("No supplier with code %(supplier)s."),

@@ -39,6 +39,9 @@ plan_app = typer.Typer(help="Replenishment: reorder points and purchase suggesti
 FormatOption = Annotated[Format, typer.Option(
     "--format", help="table for people; csv or json for scripts (English field names, see docs/cli.md).")]
 SkuOption = Annotated[list[str] | None, typer.Option(help="Only this SKU (repeat).")]
+ClusterOption = Annotated[str | None, typer.Option(
+    "--cluster", metavar="tcp://HOST:8786",
+    help="Run the forecasting on this Dask scheduler (default: INDEN_PLANNING_CLUSTER; none: this machine).")]
 
 
 CALENDAR_RULES = {
@@ -53,11 +56,13 @@ def forecast(
     sku: SkuOption = None,
     base: Annotated[bool, typer.Option("--base", help="Without the planned events (promotions, launches): the "
                                                       "forecast the events are laid over.")] = False,
+    cluster: ClusterOption = None,
     format_: FormatOption = Format.TABLE,
 ) -> None:
     """Forecast daily demand per SKU: mean and 80 % / 95 % intervals, with the model each SKU got, the shopping
     calendar (Lebaran, 11.11, payday…) and the planned events applied as the plan applies them."""
     from inden.clock import utcnow
+    from inden.services.planning.cluster import planning_engine
     from inden.services.planning.snapshot import forecast_snapshot, take_snapshot, with_planned_events
 
     with progress_bar() as progress:
@@ -65,10 +70,11 @@ def forecast(
             snapshot = take_snapshot(db, now=utcnow(), skus=sku)
             if not snapshot.products:
                 fail(_("no products to forecast") + (f" ({', '.join(sku)})" if sku else ""))
-            made = forecast_snapshot(snapshot, horizon=horizon, progress=progress)
+            with planning_engine(db.settings) as engine:
+                made = forecast_snapshot(snapshot, horizon=horizon, engine=engine, progress=progress)
             return made, with_planned_events(snapshot, made)
 
-        result, planned = run(go)
+        result, planned = run(go, settings_update={"planning_cluster": cluster})
     report = result.report
     if base:
         planned = planned.assign(mean=planned["base_mean"], events="")
@@ -118,6 +124,7 @@ def plan(
                                               help="Turn suggestions into purchase orders (default: "
                                                    "INDEN_AUTO_PURCHASE).")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write the plan as CSV to this file.")] = None,
+    cluster: ClusterOption = None,
     format_: FormatOption = Format.TABLE,
 ) -> None:
     """Without a subcommand: forecast, compute reorder points and store purchase suggestions."""
@@ -126,7 +133,8 @@ def plan(
     from inden.services.planning.run import plan_rows, run_plan
 
     with progress_bar() as progress:
-        result = run(lambda db: run_plan(db, skus=sku, auto=auto, progress=progress))
+        result = run(lambda db: run_plan(db, skus=sku, auto=auto, progress=progress),
+                     settings_update={"planning_cluster": cluster})
     rows = plan_rows(result, only_actions=not all_)
     if csv_out is not None:
         write_csv(rows, csv_out)

@@ -9,6 +9,7 @@ import typer
 
 from inden.cli.common import _, run, say
 from inden.cli.delivery import deliver_due
+from inden.cli.planning import ClusterOption
 from inden.cli.webhooks import send_due
 from inden.cli.words import units
 from inden.config import get_settings
@@ -19,6 +20,7 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
            plan: Annotated[bool, typer.Option(help="Run the replenishment plan once per shop day.")] = True,
            deliver: Annotated[bool, typer.Option(
                help="Each tick, email the outbox (if INDEN_SMTP_URL is set) and post it to the webhooks.")] = True,
+           cluster: ClusterOption = None,
            ) -> None:
     """Background duties on a timer: release pre-orders whose date has come; rank best sellers hourly; plan
     replenishment daily; email the outbox and post it to the webhooks."""
@@ -27,7 +29,7 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
 
     schedule = WorkerSchedule(plan=plan, deliver=deliver, email=bool(get_settings().smtp_url))
     while True:
-        tick = run(lambda db: run_tick(db, schedule, now=utcnow()))
+        tick = run(lambda db: run_tick(db, schedule, now=utcnow()), settings_update={"planning_cluster": cluster})
         for sku, count in tick.released.items():
             say(_("%(sku)s launched: %(units)s allocated to waiting pre-orders.", sku=sku, units=units(count)))
         if tick.told:

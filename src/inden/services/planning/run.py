@@ -10,6 +10,7 @@ fresh figures, so the same need never gets two suggestions. Each run replaces th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from inden.domain.states import SuggestionStatus
 from inden.planning.lead_time_demand import recent_demand
 from inden.planning.replenishment import PlanSettings, SkuInputs, SkuPlan, plan_replenishment, plan_sku
 from inden.services.forecasts import store_forecasts
+from inden.services.planning.cluster import planning_engine
 from inden.services.planning.snapshot import (
     Progress,
     Snapshot,
@@ -68,7 +70,10 @@ def _figures(plan: SkuPlan) -> dict[str, Any]:
 
 def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] | None = None,
              auto: bool | None = None, engine: Any = None, progress: Progress | None = None) -> PlanRun:
-    """Plan every product (or `skus`): suggestions, reorder-point alerts, and in auto mode purchase orders."""
+    """Plan every product (or `skus`): suggestions, reorder-point alerts, and in auto mode purchase orders.
+
+    The forecasting runs on `engine` if given, else on the settings' planning cluster if one is set
+    (`services.planning.cluster`), else on this machine's cores."""
     now = now or utcnow()
     settings = db.settings
     policy = plan_settings(settings)
@@ -76,8 +81,9 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
     if not snapshot.products:
         return PlanRun(today=snapshot.today, plans=[], suggestions=[], alerts=0, purchase_orders=[],
                        report=pd.DataFrame())
-    forecast = forecast_snapshot(snapshot, horizon=settings.forecast_horizon_days, engine=engine,
-                                 progress=progress)
+    with nullcontext(engine) if engine is not None else planning_engine(settings) as engine:
+        forecast = forecast_snapshot(snapshot, horizon=settings.forecast_horizon_days, engine=engine,
+                                     progress=progress)
     paths, sigmas = forecast_inputs(forecast)
     errors, recent = total_sds(forecast), recent_demand(snapshot.history)
     lead_times = {sku: p.lead_time_days for sku, p in snapshot.products.items()}
