@@ -15,7 +15,17 @@ from inden.api.limits import BodySizeLimit
 from inden.api.observe import RequestObserver
 from inden.api.observe import router as operations_router
 from inden.api.openapi import document_errors
-from inden.api.routers import analytics, keys, orders, planning, products, storefront, supply, webhooks
+from inden.api.routers import (
+    analytics,
+    keys,
+    orders,
+    planning,
+    products,
+    storefront,
+    supply,
+    webhooks,
+    whatsapp,
+)
 from inden.api.security import SecurityHeaders
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
@@ -67,6 +77,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(webhooks.router)
     app.include_router(keys.router)
+    app.include_router(whatsapp.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(dashboard.router)

@@ -1,8 +1,8 @@
 """hardening: webhooks read the outbox in commit order (outbox.position, given after commit;
 webhook_endpoints.next_position is each endpoint's cursor); rate-limit counters shared by server processes
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
