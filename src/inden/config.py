@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str | None = None  # the business number's id in WhatsApp Manager (not the number)
     whatsapp_api_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v21.0"
+    # Meta's webhook to inden (/whatsapp/webhook): buyers' replies, so "STOP" opts a number out.
+    whatsapp_verify_token: str | None = None  # any secret string, typed again in the app's webhook settings
+    whatsapp_app_secret: str | None = None  # the Meta app's secret: requests are signed with it (X-Hub-Signature-256)
     # Back office (services.accounts, web.backoffice): people's logins.
     session_idle_minutes: int = 12 * 60  # a session unused this long ends (a shift on a phone stays logged in)
     login_failures_allowed: int = 5  # failed logins per address or client within the window, then 429

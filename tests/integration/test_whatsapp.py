@@ -183,3 +183,53 @@ def test_the_seller_opts_a_number_out_from_the_cli(run, english) -> None:  # typ
     assert run("whatsapp", "opt-out", "12").exit_code == 2
     assert run("whatsapp", "opt-in", "+6281234567890").exit_code == 0
     assert "No number has opted out." in run("whatsapp", "opted-out").output
+
+
+def signed(body: bytes, secret: str = "app-secret") -> dict[str, str]:
+    import hashlib
+    import hmac
+
+    return {"X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+            "Content-Type": "application/json"}
+
+
+def reply(number: str, text: str) -> bytes:
+    """A buyer's text message as Meta's webhook posts it."""
+    import json
+
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "8856996819413533", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "6281100000000", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "Ana"}, "wa_id": number}],
+            "messages": [{"from": number, "id": "wamid.IN1", "timestamp": "1764547200", "type": "text",
+                          "text": {"body": text}}]}}]}]}).encode()
+
+
+def test_a_buyer_who_replies_stop_on_whatsapp_is_opted_out_through_metas_webhook(db: Database) -> None:
+    settings = db.settings.model_copy(update={"whatsapp_verify_token": "kata-rahasia",
+                                              "whatsapp_app_secret": "app-secret"})
+    configured = Database(db.engine.url.render_as_string(hide_password=False), settings=settings)
+    try:
+        with TestClient(create_app(configured), raise_server_exceptions=False) as client:
+            check = {"hub.mode": "subscribe", "hub.verify_token": "kata-rahasia", "hub.challenge": "1158201444"}
+            answer = client.get("/whatsapp/webhook", params=check)
+            assert answer.status_code == 200 and answer.text == "1158201444"
+            assert client.get("/whatsapp/webhook", params={**check, "hub.verify_token": "salah"}).status_code == 403
+            body = reply(NUMBER, " Stop ")
+            assert client.post("/whatsapp/webhook", content=body, headers=signed(body, "other")).status_code == 401
+            assert contact.opted_out(configured) == []
+            answer = client.post("/whatsapp/webhook", content=body, headers=signed(body))
+            assert answer.status_code == 200 and answer.json() == {"opted_out": 1, "opted_in": 0}
+            assert contact.opted_out(configured) == [NUMBER]
+            hello = reply(NUMBER, "Kapan barangnya datang?")  # a question is for the seller, not a switch
+            assert client.post("/whatsapp/webhook", content=hello, headers=signed(hello)).json() == {
+                "opted_out": 0, "opted_in": 0}
+            again = reply(NUMBER, "MULAI")
+            assert client.post("/whatsapp/webhook", content=again, headers=signed(again)).json()["opted_in"] == 1
+            assert contact.opted_out(configured) == []
+        with TestClient(create_app(db), raise_server_exceptions=False) as plain:  # not configured: nothing there
+            assert plain.get("/whatsapp/webhook", params=check).status_code == 404
+            assert plain.post("/whatsapp/webhook", content=body, headers=signed(body)).status_code == 404
+    finally:
+        configured.dispose()

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 import inden
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
-from inden.api.routers import analytics, orders, planning, products, storefront, supply, webhooks
+from inden.api.routers import analytics, orders, planning, products, storefront, supply, webhooks, whatsapp
 from inden.config import get_settings
 from inden.db.session import POOL_SIZE, Database
 from inden.services.keys import KeyCache
@@ -57,6 +57,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(storefront.router)
     app.include_router(analytics.router)
     app.include_router(webhooks.router)
+    app.include_router(whatsapp.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(dashboard.router)

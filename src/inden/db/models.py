@@ -479,9 +479,10 @@ class Subscription(Base):
     phone: Mapped[str | None] = mapped_column(String(20))  # as on orders: the channel the shopper chose
     channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
     whatsapp_consent_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    # The wave that told it. Not indexed: a wave's sign-ups are found through (product_id, status), and an index
-    # here would cost a 100,000-sign-up wave another 100,000 index entries.
-    wave_id: Mapped[int | None] = mapped_column(ForeignKey("sign_up_waves.id"))
+    # The id of the sign_up_waves row that told it. Neither indexed nor a foreign key: a wave's sign-ups are found
+    # through (product_id, status), and a 100,000-sign-up wave would otherwise pay 100,000 index entries and as many
+    # key checks (bench/sign_up_waves.py). Only db.waves writes it, with the id of the wave it just inserted.
+    wave_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SignUpWave(Base):

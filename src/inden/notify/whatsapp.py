@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -152,8 +153,6 @@ def _text(value: str) -> str:
 
 
 def _day(iso: str | None, locale: str) -> str:
-    from datetime import date
-
     return format_day(date.fromisoformat(iso), locale) if iso else "—"
 
 
@@ -217,3 +216,38 @@ def whatsapp_message(event_type: str, payload: Payload, *, to: str, locale: str,
                   else None)
     return WhatsAppMessage(to=to, template=template, language=locale, body=tuple(_text(part) for part in body),
                            button_suffix=suffix, reference=reference)
+
+
+# --- what buyers write back (Meta's webhook) ---------------------------------------------------------------
+
+STOP_WORDS = frozenset({"STOP", "BERHENTI", "UNSUBSCRIBE", "STOP WA", "JANGAN KIRIM"})
+START_WORDS = frozenset({"START", "MULAI", "SUBSCRIBE"})
+
+
+def replies(payload: Any) -> list[tuple[str, str]]:
+    """`(number, text)` of each text message in a webhook payload of the Cloud API (`{object:
+    "whatsapp_business_account", entry: [{changes: [{field: "messages", value: {messages: [{from, type: "text",
+    text: {body}}]}}]}]}`); anything else in it (statuses, other message types) is ignored. Never raises."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        return found
+    for entry in payload.get("entry") or []:
+        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            for message in (value.get("messages") or []) if isinstance(value, dict) else []:
+                if not isinstance(message, dict) or message.get("type") != "text":
+                    continue
+                text = (message.get("text") or {}).get("body") if isinstance(message.get("text"), dict) else None
+                if isinstance(message.get("from"), str) and isinstance(text, str):
+                    found.append((message["from"], text))
+    return found
+
+
+def consent_word(text: str) -> bool | None:
+    """False for a stop word ("STOP", "BERHENTI" …), True for a start word ("START", "MULAI"), else None."""
+    word = " ".join(text.split()).upper().strip(".!")
+    if word in STOP_WORDS:
+        return False
+    if word in START_WORDS:
+        return True
+    return None

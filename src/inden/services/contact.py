@@ -8,6 +8,7 @@ go by email (`services.steps.whatsapp_contacts`). Consent itself is given when o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -16,6 +17,7 @@ from inden.db.models import WhatsAppOptOut
 from inden.db.session import Database
 from inden.domain.contact import normalise_phone
 from inden.domain.errors import InvalidRequest
+from inden.notify.whatsapp import consent_word, replies
 from inden.services.steps.order_links import order_of_link
 
 
@@ -55,3 +57,21 @@ def stop_whatsapp_for_order(db: Database, token: str, *, now: datetime | None = 
         order = order_of_link(session, token, now=now)
         if order.customer_phone and session.get(WhatsAppOptOut, order.customer_phone) is None:
             session.add(WhatsAppOptOut(phone=order.customer_phone, created_at=now))
+
+
+def take_replies(db: Database, payload: Any, *, now: datetime | None = None) -> tuple[int, int]:
+    """Buyers' WhatsApp replies from Meta's webhook: "STOP"/"BERHENTI" opts the number out, "START"/"MULAI" back
+    in; other messages are left to the seller's WhatsApp inbox. Returns (opted out, opted in)."""
+    out = back = 0
+    for number, text in replies(payload):
+        wish = consent_word(text)
+        try:
+            if wish is False:
+                opt_out(db, number, now=now)
+                out += 1
+            elif wish is True:
+                opt_in(db, number)
+                back += 1
+        except InvalidRequest:  # not a number we could ever have written to
+            continue
+    return out, back
