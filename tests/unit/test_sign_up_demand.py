@@ -13,12 +13,14 @@ def history() -> pd.DataFrame:
                          "censored": [False, False, True, True, True, False]})
 
 
-def test_censored_days_with_sign_ups_become_observed_demand_by_the_measured_conversion() -> None:
-    sign_ups = pd.DataFrame({"unique_id": "TAS", "ds": pd.to_datetime(["2026-11-03", "2026-11-04", "2026-11-06"]),
-                             "sign_ups": [12, 30, 50]})
+def test_days_with_sign_ups_become_observed_demand_by_the_measured_conversion() -> None:
+    sign_ups = pd.DataFrame({"unique_id": "TAS", "ds": pd.to_datetime(["2026-11-03", "2026-11-04", "2026-11-06",
+                                                                       "2026-11-08"]),
+                             "sign_ups": [12, 30, 50, 8]})
     out = add_sign_up_demand(history(), sign_ups, {"TAS": 0.25})
-    assert out["y"].tolist() == [4.0, 5.0, 3.0, 7.5, 0.0, 6.0]  # the 6th was on sale: its sign-ups are not added
-    assert out["censored"].tolist() == [False, False, False, False, True, False]
+    # The 6th sold 6 and then ran out: its sign-ups came on top. The 8th had no row at all: it gets one.
+    assert out["y"].tolist() == [4.0, 5.0, 3.0, 7.5, 0.0, 18.5, 2.0]
+    assert out["censored"].tolist() == [False, False, False, False, True, False, False]
     assert list(out.columns) == ["unique_id", "ds", "y", "censored"]
 
 

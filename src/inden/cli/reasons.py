@@ -17,6 +17,10 @@ TEMPLATES = (
     N_("inventory position %(position)s is at or below the reorder point %(rop)s (%(demand)s expected over "
        "%(lead)s days + %(safety)s safety stock)"),
     N_("%(count)s unit(s) wait on backorder"),
+    N_("reorder point capped at %(rop)s: the most sold in any %(days)s days of the last year, planned events "
+       "included"),
+    N_("%(shoppers)s shopper(s) signed up while out of stock: about %(units)s unit(s) of demand the sales did "
+       "not show"),
     N_("covers planned event(s): %(events)s"),
     N_("no storage room for the supplier's minimum order (max stock reached)"),
     N_("Customers are waiting: expedite from %(supplier)s, the fastest reliable supplier (arrives within "

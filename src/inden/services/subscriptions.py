@@ -179,7 +179,7 @@ def sign_up_history(db: Database, *, since: date, until: date, now: datetime | N
                     ) -> tuple[list[tuple[str, date, int]], dict[str, float | None]]:
     """Back-in-stock sign-ups per SKU and shop day they were confirmed (`since`..`until`), and each SKU's measured
     conversion (None before a wave was measured): the input of `planning.sign_up_demand.add_sign_up_demand`
-    (rows `unique_id, ds, sign_ups`). Offered to planning; the plan does not call it yet."""
+    (rows `unique_id, ds, sign_ups`); the plan reads it in `services.planning.snapshot.with_sign_ups`."""
     now = now or utcnow()
     timezone = db.settings.timezone
     counts: dict[tuple[str, date], int] = {}

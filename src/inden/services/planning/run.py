@@ -30,6 +30,7 @@ from inden.domain.event_types import EventType
 from inden.domain.states import SuggestionStatus
 from inden.planning.lead_time_demand import recent_demand
 from inden.planning.replenishment import PlanSettings, SkuInputs, SkuPlan, plan_replenishment, plan_sku
+from inden.planning.sign_up_demand import unseen_units
 from inden.services.forecasts import store_forecasts
 from inden.services.planning.cluster import planning_engine
 from inden.services.planning.snapshot import (
@@ -90,6 +91,7 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
     plans = plan_replenishment(paths, sigmas, list(snapshot.positions.values()), snapshot.offers,
                                snapshot.spreads, snapshot.events, today=snapshot.today, settings=policy,
                                lead_times=lead_times, total_sds=errors, recent=recent)
+    plans = [_with_sign_ups(plan, snapshot) for plan in plans]
     with db.transaction() as session:
         plans = _replan_moved(session, snapshot, plans, lambda sku: SkuInputs(
             snapshot.positions[sku], paths.get(sku, np.zeros(0)), sigmas.get(sku, 0.0), snapshot.offers.get(sku, []),
@@ -104,6 +106,17 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
     store_forecasts(db, forecast.paths, {sku: p.id for sku, p in snapshot.products.items()}, now=now)
     return PlanRun(today=snapshot.today, plans=plans, suggestions=views, alerts=alerts, purchase_orders=orders,
                    report=forecast.report)
+
+
+def _with_sign_ups(plan: SkuPlan, snapshot: Snapshot) -> SkuPlan:
+    """A plan that orders says how many shoppers signed up while its product was out of stock (their demand is
+    in the forecast: `services.planning.snapshot.with_sign_ups`)."""
+    shoppers = snapshot.sign_ups.get(plan.sku, 0)
+    if not shoppers or not plan.quantity:
+        return plan
+    units = round(unseen_units(shoppers, snapshot.conversion.get(plan.sku)))
+    return replace(plan, reason=f"{plan.reason}; {shoppers} shopper(s) signed up while out of stock: about {units} "
+                                "unit(s) of demand the sales did not show")
 
 
 def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,9 +25,11 @@ from inden.planning.calendar import RULES, rule_days
 from inden.planning.forecasting import forecast_demand
 from inden.planning.lead_time_demand import MEASURED_DAYS
 from inden.planning.replenishment import EventDemand, LeadTimeSpread, PlanSettings, Position, apply_events
+from inden.planning.sign_up_demand import add_sign_up_demand
 from inden.planning.suppliers import SupplierOption
 from inden.services.demand import load_demand_history
 from inden.services.events import upcoming_events
+from inden.services.subscriptions import sign_up_history
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,6 +57,8 @@ class Snapshot:
     supplier_ids: dict[str, int]
     events: list[EventDemand]
     history: pd.DataFrame
+    sign_ups: dict[str, int] = field(default_factory=dict)  # back-in-stock sign-ups counted as demand, per SKU
+    conversion: dict[str, float | None] = field(default_factory=dict)  # their measured conversion, per SKU
 
 
 def stock_positions(session: Session, products: Sequence[Product], today: date) -> dict[str, Position]:
@@ -115,12 +119,28 @@ def take_snapshot(db: Database, *, now: datetime, skus: Sequence[str] | None = N
         for product in products:
             session.expunge(product)
         offers, spreads, supplier_ids = _offers(session)
-        history = load_demand_history(session, since=today - timedelta(days=settings.history_days),
-                                      until=today - timedelta(days=1), timezone=settings.timezone,
+        since, until = today - timedelta(days=settings.history_days), today - timedelta(days=1)
+        history = load_demand_history(session, since=since, until=until, timezone=settings.timezone,
                                       product_ids=[p.id for p in products] if skus else None)
-        return Snapshot(today=today, products={p.sku: p for p in products},
-                        positions=stock_positions(session, products, today), offers=offers, spreads=spreads,
-                        supplier_ids=supplier_ids, events=upcoming_events(session, today), history=history)
+        snapshot = Snapshot(today=today, products={p.sku: p for p in products},
+                            positions=stock_positions(session, products, today), offers=offers, spreads=spreads,
+                            supplier_ids=supplier_ids, events=upcoming_events(session, today), history=history)
+    return with_sign_ups(db, snapshot, since=since, until=until, now=now)
+
+
+def with_sign_ups(db: Database, snapshot: Snapshot, *, since: date, until: date, now: datetime) -> Snapshot:
+    """The snapshot with back-in-stock sign-ups counted as demand the history did not see
+    (`planning.sign_up_demand`), and each SKU's sign-up total kept for the plan's reason."""
+    rows, conversion = sign_up_history(db, since=since, until=until, now=now)
+    rows = [row for row in rows if row[0] in snapshot.products]
+    if not rows:
+        return snapshot
+    sign_ups = pd.DataFrame(rows, columns=["unique_id", "ds", "sign_ups"])
+    sign_ups["ds"] = pd.to_datetime(sign_ups["ds"])
+    history = add_sign_up_demand(snapshot.history, sign_ups, conversion)
+    totals = sign_ups.groupby("unique_id")["sign_ups"].sum().astype(int).to_dict()
+    return replace(snapshot, history=history, sign_ups={str(k): int(v) for k, v in totals.items()},
+                   conversion={sku: conversion.get(sku) for sku in totals})
 
 
 def forecast_snapshot(snapshot: Snapshot, *, horizon: int, engine: Any = None, progress: Progress | None = None
