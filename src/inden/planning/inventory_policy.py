@@ -225,11 +225,12 @@ def reorder_point_for_service(
 
     level, d, sd_d = _floats(service_level), _floats(demand_per_day), _floats(demand_sd_per_day)
     service_z(level)  # validates the range
-    variance = _floats(lead_time_demand_sd(demand_per_day=d, demand_sd_per_day=sd_d,
-                                           lead_time_days=_floats(lead_time_days),
-                                           lead_time_sd_days=_floats(lead_time_sd_days))) ** 2
-    if error_variance is not None:
-        variance = variance - _floats(lead_time_days) * sd_d**2 + _floats(error_variance)
+    if error_variance is None:
+        variance = _floats(lead_time_demand_sd(demand_per_day=d, demand_sd_per_day=sd_d,
+                                               lead_time_days=_floats(lead_time_days),
+                                               lead_time_sd_days=_floats(lead_time_sd_days))) ** 2
+    else:  # the measured forecast error replaces L * sd_d^2; the lead time's own spread still adds d^2 * sd_L^2
+        variance = _floats(error_variance) + (d * _floats(lead_time_sd_days)) ** 2
     mean = d * _floats(lead_time_days)
     if daily_review:
         under_mean, under_variance = _ladder_moments(d, sd_d)
