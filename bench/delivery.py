@@ -30,7 +30,7 @@ from sqlalchemy import select  # noqa: E402
 from inden.db.models import OutboxEvent  # noqa: E402
 from inden.notify.render import addressee, compose  # noqa: E402
 from inden.notify.smtp import SmtpMailer  # noqa: E402
-from inden.services import orders, products  # noqa: E402
+from inden.services import placing, products  # noqa: E402
 from inden.services.delivery import deliver_outbox  # noqa: E402
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate
@@ -57,7 +57,7 @@ def place_orders(db: Any) -> None:
     for n in range(10):
         products.create_product(db, ProductCreate(sku=f"KAOS-{n}", name=f"Kaos Polos {n}"))
     for n in range(EVENTS):
-        orders.place_order(db, OrderCreate.model_validate({
+        placing.place_order(db, OrderCreate.model_validate({
             "customer": {"email": f"pembeli{n}@contoh.id", "name": f"Pembeli {n}", "locale": "en" if n % 2 else "id"},
             "lines": [{"sku": f"KAOS-{n % 10}", "quantity": 1 + n % 3}]}))
 

@@ -16,7 +16,7 @@ from inden.config import get_settings
 from inden.db.models import Product
 from inden.db.session import Database
 from inden.domain.errors import OutOfStock
-from inden.services import orders, products, stock, supply
+from inden.services import placing, products, stock, supply
 from inden.services.analytics import shop_report
 from inden.services.keys import Role, create_key
 from inden.services.schemas.orders import OrderCreate
@@ -35,7 +35,7 @@ def make(db: Database, sku: str, units: int, *, at: datetime, **fields: object) 
 def buy(db: Database, sku: str, quantity: int, *, at: datetime) -> None:
     request = OrderCreate.model_validate({"customer": {"email": "budi@contoh.id"},
                                          "lines": [{"sku": sku, "quantity": quantity}]})
-    orders.place_order(db, request, now=at)
+    placing.place_order(db, request, now=at)
 
 
 def shop(db: Database) -> None:

@@ -15,7 +15,7 @@ from inden.db.models import OutboxEvent, Product, PurchaseOrder, ReplenishmentSu
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
 from inden.domain.states import SuggestionStatus
-from inden.services import orders, products, supply
+from inden.services import placing, products, supply
 from inden.services.back_office import plan, purchasing
 from inden.services.planning import suggestions
 from inden.services.planning.suggestions import UnknownSuggestion
@@ -29,7 +29,7 @@ TODAY = shop_date(NOW, get_settings().timezone)
 
 def buy(db: Database, sku: str, quantity: int, *, email: str, at: int) -> int:
     request = OrderCreate.model_validate({"customer": {"email": email}, "lines": [{"sku": sku, "quantity": quantity}]})
-    return orders.place_order(db, request, now=NOW + timedelta(seconds=at)).id
+    return placing.place_order(db, request, now=NOW + timedelta(seconds=at)).id
 
 
 def po(db: Database, sku: str, quantity: int, in_days: int) -> int:

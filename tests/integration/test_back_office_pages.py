@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from inden.api.app import create_app
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
-from inden.services import accounts, orders, products, stock
+from inden.services import accounts, placing, products, stock
 from inden.services.accounts import UserRole
 from inden.services.order_views import get_order
 from inden.services.schemas.orders import OrderCreate
@@ -68,7 +68,7 @@ def test_bad_product_input_is_shown_beside_each_field_and_nothing_is_created(cli
 def test_a_stock_adjustment_serves_the_waiting_customer_and_a_too_large_one_changes_nothing(
         client: TestClient, db: Database) -> None:
     products.create_product(db, ProductCreate(sku="KOPI-250", name="Kopi Gayo 250 g"))
-    orders.place_order(db, OrderCreate.model_validate({"customer": {"email": "siti@contoh.id"},
+    placing.place_order(db, OrderCreate.model_validate({"customer": {"email": "siti@contoh.id"},
                                                        "lines": [{"sku": "KOPI-250", "quantity": 2}]}))
     page = client.get("/products/KOPI-250").text
     assert "siti@contoh.id" in page and "<svg" in page  # the queue and the chart
@@ -96,7 +96,7 @@ def test_product_settings_change_from_the_page(client: TestClient, db: Database)
 def test_an_order_is_found_by_email_and_cancelled_in_part_from_its_page(client: TestClient, db: Database) -> None:
     products.create_product(db, ProductCreate(sku="KAOS-M", name="Kaos Hitam M"))
     stock.adjust_stock(db, "KAOS-M", StockAdjustment(delta=1, reason="awal"))
-    placed = orders.place_order(db, OrderCreate.model_validate({"customer": {"email": "budi@contoh.id"},
+    placed = placing.place_order(db, OrderCreate.model_validate({"customer": {"email": "budi@contoh.id"},
                                                                 "lines": [{"sku": "KAOS-M", "quantity": 3}]}))
     order_id = placed.id
     found = client.get("/orders", params={"q": "budi@"}).text
@@ -130,7 +130,7 @@ def eta_messages(db: Database) -> int:
 def test_a_purchase_order_is_created_moved_after_a_preview_and_received(client: TestClient, db: Database) -> None:
     products.create_product(db, ProductCreate(sku="SERUM", name="Serum Vitamin C"))
     for n in range(3):
-        orders.place_order(db, OrderCreate.model_validate({"customer": {"email": f"c{n}@contoh.id"},
+        placing.place_order(db, OrderCreate.model_validate({"customer": {"email": f"c{n}@contoh.id"},
                                                            "lines": [{"sku": "SERUM", "quantity": 1}]}))
     assert post(client, "/suppliers", {"code": "PT-SINAR", "name": "PT Sinar Ayu", "lead_time_days": "21"},
                 page="/suppliers").status_code == 303

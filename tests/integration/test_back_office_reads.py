@@ -17,7 +17,7 @@ from inden.domain.eta import EtaConfidence
 from inden.domain.labels import Label
 from inden.domain.orders import OrderStatus
 from inden.domain.policy import BackorderPolicy
-from inden.services import orders, products, stock, subscriptions, supply
+from inden.services import orders, placing, products, stock, subscriptions, supply
 from inden.services.back_office import catalogue, purchasing, today
 from inden.services.back_office import orders as order_pages
 from inden.services.back_office.catalogue import ProductFilter, ProductQuery
@@ -36,7 +36,7 @@ HANDLING = get_settings().handling_days
 
 def buy(db: Database, sku: str, quantity: int = 1, *, email: str = "budi@contoh.id", at: int = 0) -> int:
     request = OrderCreate.model_validate({"customer": {"email": email}, "lines": [{"sku": sku, "quantity": quantity}]})
-    return orders.place_order(db, request, now=NOW + timedelta(seconds=at)).id
+    return placing.place_order(db, request, now=NOW + timedelta(seconds=at)).id
 
 
 def po(db: Database, sku: str, quantity: int, in_days: int, *, supplier: str = "PT-GLOW") -> int:
@@ -231,7 +231,7 @@ def test_a_partly_shipped_order_with_units_still_waiting_counts_as_waiting(db: D
     shop(db)
     request = OrderCreate.model_validate({"customer": {"email": "a@contoh.id"},
                                           "lines": [{"sku": "SERUM", "quantity": 2}, {"sku": "TONER", "quantity": 1}]})
-    mixed = orders.place_order(db, request, now=NOW).id
+    mixed = placing.place_order(db, request, now=NOW).id
     orders.ship_order(db, mixed, now=NOW)  # the serums go, the toner waits
     done = buy(db, "Lip-Tint", 1, at=5)
     orders.ship_order(db, done, now=NOW)
@@ -246,7 +246,7 @@ def test_orders_are_found_by_the_shops_own_number_and_by_part_of_a_name(db: Data
         request = OrderCreate.model_validate({"external_id": external,
                                               "customer": {"email": "x@contoh.id", "name": name},
                                               "lines": [{"sku": "TONER", "quantity": 1}]})
-        orders.place_order(db, request, now=NOW)
+        placing.place_order(db, request, now=NOW)
 
     def names(search: str) -> list[str | None]:
         return [row.customer_name for row in order_pages.list_orders(db, OrderQuery(search=search)).items]
@@ -266,7 +266,7 @@ def test_part_of_a_name_or_email_finds_exactly_the_orders_that_contain_it(db: Da
     for n, name in enumerate(names):
         request = OrderCreate.model_validate({"customer": {"email": f"pembeli{n}@Contoh.id", "name": name},
                                               "lines": [{"sku": "TONER", "quantity": 1}]})
-        orders.place_order(db, request, now=NOW)
+        placing.place_order(db, request, now=NOW)
     rng = random.Random(7)
     needles = ["ti rah", "RAHMA", "si", "a", '"kue"', "50%_", "%", "_", "/les", "ñoño", "pembeli3@", "contoh",
                "zzz", "ahma" + "w"]

@@ -21,7 +21,7 @@ from inden.db.outbox import Event, emit
 from inden.db.session import Database
 from inden.i18n import format_day
 from inden.notify.smtp import SmtpMailer
-from inden.services import orders, products, stock, subscriptions, supply
+from inden.services import placing, products, stock, subscriptions, supply
 from inden.services.delivery import LEASE, deliver_outbox, list_outbox, retry_failed
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
@@ -81,7 +81,7 @@ def move_to(db: Database, po_id: int | None, in_days: int, *, minutes_later: int
 def buy(db: Database, email: str, *skus: str, locale: str = "id", name: str | None = None) -> Any:
     request = OrderCreate.model_validate({"customer": {"email": email, "name": name, "locale": locale},
                                           "lines": [{"sku": sku, "quantity": 2} for sku in skus or (SERUM,)]})
-    return orders.place_order(db, request, now=NOW)
+    return placing.place_order(db, request, now=NOW)
 
 
 def shipping_day(in_days: int) -> date:

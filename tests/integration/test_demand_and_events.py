@@ -11,7 +11,7 @@ from inden.config import get_settings
 from inden.db.models import SalesHistory
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, OutOfStock, UnknownSku
-from inden.services import events, orders, products, stock
+from inden.services import events, placing, products, stock
 from inden.services.demand import load_demand_history
 from inden.services.sales_import import import_sales
 from inden.services.schemas.orders import OrderCreate
@@ -27,7 +27,7 @@ def add(db: Database, sku: str, **fields: object) -> None:
 
 
 def buy(db: Database, sku: str, quantity: int, at: datetime) -> None:
-    orders.place_order(db, OrderCreate.model_validate(
+    placing.place_order(db, OrderCreate.model_validate(
         {"customer": {"email": "sari@contoh.id"}, "lines": [{"sku": sku, "quantity": quantity}]}), now=at)
 
 

@@ -19,7 +19,7 @@ from inden.domain.errors import (
     OutOfStock,
     UnknownSku,
 )
-from inden.services import audit, order_views, orders, products, stock
+from inden.services import audit, order_views, orders, placing, products, stock
 from inden.services.schemas.common import LineIn
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
@@ -39,7 +39,7 @@ def order(db: Database, *lines: tuple[str, int], priority: int = 0, at: int = 0,
         "customer": {"email": email}, "priority": priority, "fulfilment": fulfilment,
         "lines": [{"sku": sku, "quantity": q} for sku, q in lines],
     })
-    return orders.place_order(db, request, idempotency_key=key, now=T0 + timedelta(seconds=at))
+    return placing.place_order(db, request, idempotency_key=key, now=T0 + timedelta(seconds=at))
 
 
 def restock(db: Database, sku: str, delta: int, *, at: int = 100) -> None:
@@ -216,7 +216,7 @@ def test_concurrent_orders_never_oversell_and_keep_positions_contiguous(db: Data
             for i in range(10):
                 request = OrderCreate.model_validate(
                     {"customer": {"email": f"c{n}-{i}@contoh.id"}, "lines": [{"sku": "FLASH", "quantity": 1}]})
-                orders.place_order(db, request)
+                placing.place_order(db, request)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 

@@ -16,7 +16,7 @@ from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest
-from inden.services import events, order_views, orders, products, stock, supply
+from inden.services import events, order_views, placing, products, stock, supply
 from inden.services.keys import Role, create_key
 from inden.services.planning import suggestions
 from inden.services.planning.run import run_plan
@@ -95,7 +95,7 @@ def test_an_approved_suggestion_becomes_a_purchase_order_and_is_not_suggested_ag
 
 def test_a_draft_purchase_order_counts_as_incoming_for_planning_but_not_for_etas(db: Database) -> None:
     shop(db, {"KOPI": 10.0}, on_hand=0)
-    orders.place_order(db, OrderCreate.model_validate(
+    placing.place_order(db, OrderCreate.model_validate(
         {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KOPI", "quantity": 2}]}), now=NOW)
     supply.create_purchase_order(db, PurchaseOrderCreate(
         supplier="MURAH", expected_at=TODAY + timedelta(days=5), lines=[{"sku": "KOPI", "quantity": 2000}],
@@ -108,7 +108,7 @@ def test_a_draft_purchase_order_counts_as_incoming_for_planning_but_not_for_etas
 
 def test_waiting_backorders_expedite_from_the_faster_supplier(db: Database) -> None:
     shop(db, {"KOPI": 10.0}, on_hand=0)
-    orders.place_order(db, OrderCreate.model_validate(
+    placing.place_order(db, OrderCreate.model_validate(
         {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KOPI", "quantity": 5}]}), now=NOW)
     run_plan(db, now=NOW)
     [suggestion] = pending(db)

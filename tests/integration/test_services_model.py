@@ -44,7 +44,8 @@ from inden.domain.orders import Fulfilment, OrderStatus
 from inden.domain.policy import BackorderPolicy
 from inden.services.audit import verify as audit_verify
 from inden.services.order_views import get_order, list_backorders, list_orders
-from inden.services.orders import cancel_order, place_order, ship_order
+from inden.services.orders import cancel_order, ship_order
+from inden.services.placing import place_order
 from inden.services.products import create_product, get_product
 from inden.services.schemas.common import LineIn
 from inden.services.schemas.orders import Customer, OrderCreate

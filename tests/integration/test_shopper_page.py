@@ -17,7 +17,7 @@ from inden.api.app import create_app
 from inden.db.models import OrderLink, OutboxEvent
 from inden.db.session import Database
 from inden.notify.smtp import SmtpMailer
-from inden.services import accounts, orders, products, stock, supply
+from inden.services import accounts, orders, placing, products, stock, supply
 from inden.services.accounts import UserRole
 from inden.services.delivery import deliver_outbox
 from inden.services.keys import Role, create_key
@@ -63,7 +63,7 @@ def order_link(message: EmailMessage) -> str:
 def buy(db: Database, email: str, quantity: int, *, locale: str = "id", fulfilment: str = "partial") -> int:
     request = OrderCreate.model_validate({"customer": {"email": email, "locale": locale}, "fulfilment": fulfilment,
                                           "lines": [{"sku": "KAOS-M", "quantity": quantity}]})
-    return orders.place_order(db, request, now=NOW).id
+    return placing.place_order(db, request, now=NOW).id
 
 
 def shop_with_one_unit(db: Database) -> None:

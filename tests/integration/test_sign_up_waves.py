@@ -15,7 +15,7 @@ from inden.api.app import create_app
 from inden.db.models import OutboxEvent, Product, Subscription
 from inden.db.session import Database
 from inden.notify.render import render
-from inden.services import orders, products, stock, subscriptions
+from inden.services import placing, products, stock, subscriptions
 from inden.services.keys import Role, create_key
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
@@ -50,7 +50,7 @@ def restock(db: Database, units: int, at: timedelta) -> None:
 def buy(db: Database, email: str, at: timedelta) -> None:
     request = OrderCreate.model_validate({"customer": {"email": email.upper()},  # any case matches the sign-up
                                           "lines": [{"sku": SKU, "quantity": 1}]})
-    orders.place_order(db, request, now=NOW + at)
+    placing.place_order(db, request, now=NOW + at)
 
 
 def tick(db: Database, at: timedelta) -> int:

@@ -14,7 +14,7 @@ from inden.config import get_settings
 from inden.db.models import OutboxEvent, Subscription
 from inden.db.session import Database
 from inden.domain.errors import RateLimited, UnknownSku, UnknownSubscriptionLink
-from inden.services import orders, preorders, products, stock, storefront, subscriptions, supply
+from inden.services import placing, preorders, products, stock, storefront, subscriptions, supply
 from inden.services.sales_import import import_sales
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
@@ -34,7 +34,7 @@ def make(db: Database, sku: str = "KAOS-M", units: int = 0, **fields: object) ->
 
 def buy(db: Database, sku: str, quantity: int = 1, *, email: str = "budi@contoh.id", at: int = 1):  # type: ignore[no-untyped-def]
     request = OrderCreate.model_validate({"customer": {"email": email}, "lines": [{"sku": sku, "quantity": quantity}]})
-    return orders.place_order(db, request, now=NOW + timedelta(seconds=at))
+    return placing.place_order(db, request, now=NOW + timedelta(seconds=at))
 
 
 def incoming(db: Database, sku: str, quantity: int, *, days: int) -> int:

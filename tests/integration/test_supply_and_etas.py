@@ -12,7 +12,7 @@ from inden.config import get_settings
 from inden.db.models import OutboxEvent
 from inden.db.session import Database
 from inden.domain.errors import CustomerLimitExceeded, InvalidRequest, OutOfStock
-from inden.services import audit, order_views, orders, preorders, products, stock, supply
+from inden.services import audit, order_views, placing, preorders, products, stock, supply
 from inden.services.schemas.common import LineIn
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, ProductPatch, StockAdjustment
@@ -35,7 +35,7 @@ def day(n: int) -> date:
 
 def buy(db: Database, sku: str, quantity: int = 1, *, email: str = "budi@contoh.id", at: int = 0):  # type: ignore[no-untyped-def]
     request = OrderCreate.model_validate({"customer": {"email": email}, "lines": [{"sku": sku, "quantity": quantity}]})
-    return orders.place_order(db, request, now=NOW + timedelta(seconds=at))
+    return placing.place_order(db, request, now=NOW + timedelta(seconds=at))
 
 
 def etas(db: Database, sku: str) -> list[tuple[int, date | None, str | None]]:

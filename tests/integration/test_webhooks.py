@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from inden.api.app import create_app
 from inden.db.session import Database
-from inden.services import orders, products, stock
+from inden.services import placing, products, stock
 from inden.services.keys import Role, create_key
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
@@ -82,7 +82,7 @@ def shop_with_orders(db: Database, count: int, *, start: int = 0) -> None:
     if start == 0:
         products.create_product(db, ProductCreate(sku="KAOS", name="Kaos"), now=NOW)
     for n in range(start, start + count):
-        orders.place_order(db, OrderCreate.model_validate(
+        placing.place_order(db, OrderCreate.model_validate(
             {"customer": {"email": f"c{n}@contoh.id"}, "lines": [{"sku": "KAOS", "quantity": 1}]}), now=NOW)
 
 

@@ -17,7 +17,7 @@ from inden.db.models import Order, Subscription
 from inden.db.session import Database
 from inden.notify.smtp import SmtpMailer
 from inden.notify.whatsapp import CloudApiSender
-from inden.services import contact, orders, products, stock, subscriptions
+from inden.services import contact, placing, products, stock, subscriptions
 from inden.services.delivery import DeliveryReport, deliver_outbox
 from inden.services.keys import Role, create_key
 from inden.services.schemas.orders import OrderCreate
@@ -53,7 +53,7 @@ def buy(db: Database, *, channel: str = "whatsapp", phone: str | None = "0812-34
         locale: str = "id") -> int:
     customer: dict[str, Any] = {"email": ANA, "locale": locale, "channel": channel, "phone": phone}
     request = OrderCreate.model_validate({"customer": customer, "lines": [{"sku": "KAOS-M", "quantity": 2}]})
-    return orders.place_order(db, request, now=NOW).id
+    return placing.place_order(db, request, now=NOW).id
 
 
 @pytest.fixture

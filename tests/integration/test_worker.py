@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from inden.clock import shop_date
 from inden.config import get_settings
 from inden.db.session import Database
-from inden.services import order_views, orders, products, stock
+from inden.services import order_views, placing, products, stock
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.worker import Duty, WorkerSchedule, run_tick
@@ -19,7 +19,7 @@ def test_a_tick_releases_due_pre_orders_and_plans_once_per_shop_day(db: Database
     launch = shop_date(NOW, get_settings().timezone) + timedelta(days=1)
     products.create_product(db, ProductCreate(sku="TUMBLER", name="Tumbler", backorder_policy="preorder",
                                               release_at=launch))
-    placed = orders.place_order(db, OrderCreate.model_validate(
+    placed = placing.place_order(db, OrderCreate.model_validate(
         {"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "TUMBLER", "quantity": 2}]}))
     stock.adjust_stock(db, "TUMBLER", StockAdjustment(delta=5, reason="arrived"))
     schedule = WorkerSchedule(deliver=False)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import inden
+from inden.api.coalesce import OrderCoalescer
 from inden.api.errors import install_error_handlers
 from inden.api.limits import BodySizeLimit
 from inden.api.observe import RequestObserver
@@ -61,6 +62,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.keys = KeyCache(db)
+    app.state.orders = OrderCoalescer(db)
     install_error_handlers(app)
     install_api_docs(app, access=settings.api_docs)
     app.add_middleware(SecurityHeaders)

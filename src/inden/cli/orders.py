@@ -49,7 +49,7 @@ def orders_place(
     as_json: JsonOption = False,
 ) -> None:
     """Place an order; what is not in stock waits on backorder (or is refused under `deny`)."""
-    from inden.services.orders import place_order
+    from inden.services.placing import place_order
     from inden.services.schemas.orders import OrderCreate
 
     lines = parse_lines(line)

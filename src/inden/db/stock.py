@@ -24,14 +24,19 @@ def lock_products(session: Session, skus: Iterable[str]) -> dict[str, Product]:
     already holds the database write lock (`BEGIN IMMEDIATE`). Raises UnknownSku for a SKU that does not exist.
     """
     wanted = sorted(set(skus))
-    rows = session.scalars(
-        select(Product).where(Product.sku.in_(wanted)).order_by(Product.sku).with_for_update()
-    ).all()
-    found = {row.sku: row for row in rows}
+    found = lock_known_products(session, wanted)
     for sku in wanted:
         if sku not in found:
             raise UnknownSku(sku)
     return found
+
+
+def lock_known_products(session: Session, skus: Iterable[str]) -> dict[str, Product]:
+    """Like `lock_products`, but a SKU that does not exist is left out instead of raising UnknownSku."""
+    rows = session.scalars(
+        select(Product).where(Product.sku.in_(sorted(set(skus)))).order_by(Product.sku).with_for_update()
+    ).all()
+    return {row.sku: row for row in rows}
 
 
 def lock_products_by_id(session: Session, product_ids: Iterable[int]) -> dict[int, Product]:

@@ -1,219 +1,31 @@
-"""Orders: place (with idempotency), cancel, ship."""
+"""Orders: cancel and ship (placing is `inden.services.placing`)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from inden.clock import shop_date, utcnow
-from inden.db.models import IdempotencyRecord, LostDemand, Order, OrderLine, Product, Shipment, ShipmentLine, table_of
+from inden.clock import utcnow
+from inden.db.models import Order, OrderLine, Product, Shipment, ShipmentLine
 from inden.db.order_status import refresh_statuses
 from inden.db.outbox import Event, emit
 from inden.db.session import Database
-from inden.db.stock import lock_products, lock_products_by_id, record_movements
-from inden.domain.allocation import LineRequest, OrderDecision, take_order
-from inden.domain.contact import Channel
+from inden.db.stock import lock_products_by_id, record_movements
 from inden.domain.errors import (
-    CustomerLimitExceeded,
-    IdempotencyConflict,
     InvalidRequest,
-    OutOfStock,
     UnknownOrder,
 )
 from inden.domain.event_types import EventType
 from inden.domain.ledger import MovementKind
-from inden.domain.orders import Fulfilment, LineUnits, order_status, split_cancel, units_to_ship
+from inden.domain.orders import Fulfilment, LineUnits, split_cancel, units_to_ship
 from inden.services.order_views import order_view
 from inden.services.schemas.common import LineIn
-from inden.services.schemas.orders import CustomerOut, OrderCreate, OrderLineOut, OrderOut, ShipmentOut, ShippedLine
-from inden.services.steps.decisions import decision_snapshots
-from inden.services.steps.etas import Joining, place_in_queue, refresh_etas
+from inden.services.schemas.orders import OrderOut, ShipmentOut, ShippedLine
+from inden.services.steps.etas import refresh_etas
 from inden.services.steps.serving import serve_waiting
-
-# --- placing ---------------------------------------------------------------------------------------------
-
-
-def place_order(
-    db: Database, request: OrderCreate, *, idempotency_key: str | None = None, now: datetime | None = None
-) -> OrderOut:
-    """Take an order: each line takes what is available, the rest waits on backorder within policy.
-
-    Raises OutOfStock (and records the refused units as lost demand) when a line cannot be taken in full.
-    With `idempotency_key`, a retry with the same body gets the first outcome again and changes nothing;
-    another body raises IdempotencyConflict.
-    """
-    clock: Callable[[], datetime] = (lambda: now) if now else utcnow
-    fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    try:
-        with db.transaction() as session:
-            if idempotency_key is not None:
-                replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=clock())
-                if replayed is not None:
-                    return replayed
-            products = lock_products(session, (line.sku for line in request.lines))
-            # Read the clock once the stock is locked, so that on a hot SKU creation time follows the order
-            # in which orders took the lock, which is also the order of their ids.
-            placed_at = clock()
-            _check_customer_limits(session, request, products)
-            decision = take_order(
-                [LineRequest(line.sku, line.quantity) for line in request.lines],
-                decision_snapshots(session, products, today=shop_date(placed_at, db.settings.timezone)),
-            )
-            if decision.accepted:
-                order = _create_order(session, request, decision, products, now=placed_at)
-                _remember(session, idempotency_key, 201, order.model_dump(mode="json"))
-                return order
-            refusal = _refuse(session, request, decision, products, now=placed_at)
-            _remember(session, idempotency_key, 409, {"lines": refusal.lines})
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        # A concurrent request with the same key committed first; ours was rolled back whole.
-        with db.transaction() as session:
-            replayed = _replay_or_claim(session, idempotency_key, fingerprint, now=clock())
-        if replayed is None:
-            raise
-        return replayed
-    raise refusal
-
-
-def _replay_or_claim(session: Session, key: str, fingerprint: str, *, now: datetime) -> OrderOut | None:
-    """The stored outcome for `key`, or None after claiming the key for this request.
-
-    Claiming inserts the key's row first thing: on PostgreSQL a concurrent twin blocks on that insert until
-    we commit, then fails with a unique violation and replays our outcome.
-    """
-    record = session.get(IdempotencyRecord, key)
-    if record is None:
-        session.execute(
-            insert(IdempotencyRecord).values(
-                key=key, fingerprint=fingerprint, status_code=0, response={}, created_at=now
-            )
-        )
-        return None
-    if record.fingerprint != fingerprint:
-        raise IdempotencyConflict(key)
-    if record.status_code == 409:
-        raise OutOfStock(record.response["lines"])
-    return OrderOut.model_validate(record.response)
-
-
-def _remember(session: Session, key: str | None, status_code: int, response: dict[str, object]) -> None:
-    if key is not None:
-        session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.key == key)
-            .values(status_code=status_code, response=response)
-        )
-
-
-def _check_customer_limits(session: Session, request: OrderCreate, products: dict[str, Product]) -> None:
-    """Limited editions: refuse a customer who would pass `max_per_customer` (the products are locked)."""
-    for line in request.lines:
-        product = products[line.sku]
-        if product.max_per_customer is None:
-            continue
-        already = session.scalar(
-            select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.cancelled), 0))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.product_id == product.id, Order.customer_email == request.customer.email)
-        ) or 0
-        if already + line.quantity > product.max_per_customer:
-            raise CustomerLimitExceeded(line.sku, limit=product.max_per_customer, already=int(already),
-                                        requested=line.quantity)
-
-
-def _create_order(
-    session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
-    now: datetime,
-) -> OrderOut:
-    """Store an accepted order. This runs while the products are locked, so it is lean: Core statements,
-    the response built from what we already know instead of read back."""
-    placements = place_in_queue(session, [
-        Joining(products[t.sku], t.backordered, request.priority) for t in decision.takes if t.backordered
-    ], now=now)
-    status = order_status(LineUnits(t.quantity, t.allocated, t.backordered, 0, 0) for t in decision.takes)
-    customer = request.customer
-    orders, order_lines, product_table = table_of(Order), table_of(OrderLine), table_of(Product)  # Core: lean
-    order_id = session.execute(insert(orders).returning(orders.c.id), {
-        "external_id": request.external_id, "customer_email": customer.email, "customer_name": customer.name,
-        "customer_locale": customer.locale, "fulfilment": request.fulfilment.value, "priority": request.priority,
-        "status": status.value, "created_at": now, "customer_phone": customer.phone, "channel": customer.channel.value,
-        "whatsapp_consent_at": now if customer.channel == Channel.WHATSAPP else None,
-    }).scalar_one()
-    lines = []
-    for take in decision.takes:
-        placed = placements.get(products[take.sku].id)
-        eta = placed.eta if placed else None
-        lines.append({
-            "order_id": order_id, "product_id": products[take.sku].id, "quantity": take.quantity,
-            "allocated": take.allocated, "backordered": take.backordered, "backordered_at_order": take.backordered,
-            "shipped": 0, "cancelled": 0,
-            "priority": request.priority, "order_created_at": now, "eta": eta.eta if eta else None,
-            "eta_latest": eta.eta_latest if eta else None, "eta_confidence": eta.confidence if eta else None,
-        })
-    session.execute(insert(order_lines), lines)
-    for take in decision.takes:
-        product = products[take.sku]
-        session.execute(update(product_table).where(product_table.c.id == product.id).values(
-            allocated=product.allocated + take.allocated, backordered=product.backordered + take.backordered))
-        # keep the loaded row in step without marking it dirty (it was written just above)
-        set_committed_value(product, "allocated", product.allocated + take.allocated)
-        set_committed_value(product, "backordered", product.backordered + take.backordered)
-    jumped = [p for p in products.values() if p.id in placements and placements[p.id].eta is None]
-    if jumped:  # a raised priority jumped the queue: re-peg it, then read back where the line landed
-        refresh_etas(session, jumped, now=now)
-        return order_view(session, order_id)
-    view = OrderOut(
-        id=order_id, external_id=request.external_id, status=status,
-        customer=CustomerOut(email=customer.email, name=customer.name, locale=customer.locale, phone=customer.phone,
-                             channel=customer.channel),
-        fulfilment=request.fulfilment, priority=request.priority, created_at=now,
-        lines=[OrderLineOut(sku=take.sku, quantity=take.quantity, allocated=take.allocated,
-                            backordered=take.backordered, shipped=0, cancelled=0,
-                            position=placements[line["product_id"]].position if take.backordered else None,
-                            eta=line["eta"], eta_latest=line["eta_latest"], eta_confidence=line["eta_confidence"])
-               for take, line in zip(decision.takes, lines, strict=True)],
-    )
-    _announce_backorder(session, view, now=now)
-    return view
-
-
-def _announce_backorder(session: Session, view: OrderOut, *, now: datetime) -> None:
-    waiting = [line for line in view.lines if line.backordered]
-    if waiting:
-        emit(session, [Event(EventType.ORDER_BACKORDERED, f"order.backordered:{view.id}", {
-            "order_id": view.id,
-            "customer": view.customer.model_dump(),
-            "lines": [line.model_dump(mode="json", include={"sku", "backordered", "position", "eta", "eta_latest",
-                                                            "eta_confidence"})
-                      for line in waiting],
-        })], now=now)
-
-
-def _refuse(
-    session: Session, request: OrderCreate, decision: OrderDecision, products: dict[str, Product], *,
-    now: datetime,
-) -> OutOfStock:
-    """Record every unit of a refused order as lost demand; the error names the lines that caused it."""
-    refused = {r.sku for r in decision.refusals}
-    session.execute(insert(LostDemand), [
-        {"product_id": products[line.sku].id, "quantity": line.quantity,
-         "customer_email": request.customer.email,
-         "reason": "out_of_stock" if line.sku in refused else "order_refused", "created_at": now}
-        for line in request.lines
-    ])
-    return OutOfStock([
-        {"sku": r.sku, "requested": r.requested, "available": r.available, "backorder_room": r.backorder_room}
-        for r in decision.refusals
-    ])
-
 
 # --- changing an order -------------------------------------------------------------------------------
 

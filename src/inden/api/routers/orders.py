@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 
+from inden.api.coalesce import OrderCoalescer
 from inden.api.deps import get_db, staff
 from inden.db.session import Database
 from inden.domain.orders import OrderStatus
 from inden.services import order_views, orders
+from inden.services.placing import Placing
 from inden.services.schemas.common import SKU_PATTERN, Page
 from inden.services.schemas.orders import BackorderOut, LineSelection, OrderCreate, OrderOut, ShipmentOut
 
@@ -22,12 +24,17 @@ Selection = Annotated[LineSelection | None, Body()]
 
 
 @router.post("/v1/orders", status_code=201)
-def place_order(
+async def place_order(
     body: OrderCreate,
-    db: Db,
+    request: Request,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> OrderOut:
-    return orders.place_order(db, body, idempotency_key=idempotency_key)
+    """Concurrent orders for the same SKUs are placed together (`api.coalesce`), each with its own outcome."""
+    coalescer: OrderCoalescer = request.app.state.orders
+    outcome = await coalescer.place(Placing(body, idempotency_key))
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 @router.get("/v1/orders")

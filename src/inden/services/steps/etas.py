@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inden.clock import shop_date
@@ -30,8 +29,8 @@ def is_released(product: Product, today: date) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
-    """Everything `peg_etas` needs for one product, besides its queue."""
+class Plan:
+    """Everything `peg_etas` needs for one product, besides its queue (`plans_for`)."""
 
     inbound: list[Inbound]
     today: date
@@ -40,7 +39,8 @@ class _Plan:
     handling_days: int
 
 
-def _plans(session: Session, products: Sequence[Product], today: date) -> dict[int, _Plan]:
+def plans_for(session: Session, products: Sequence[Product], today: date) -> dict[int, Plan]:
+    """Each product's supply, lead time and delays as of `today`, by product id (the products must be locked)."""
     ids = [p.id for p in products]
     supply = open_supply(session, ids)
     best = fastest_offers(session, ids)
@@ -59,7 +59,7 @@ def _plans(session: Session, products: Sequence[Product], today: date) -> dict[i
             if held > 0:
                 inbound.insert(0, Inbound(product.release_at, held))
         offer = best.get(product.id)
-        plans[product.id] = _Plan(
+        plans[product.id] = Plan(
             inbound=inbound,
             today=start,
             lead_time_days=offer.lead_time_days if offer else product.lead_time_days,
@@ -69,12 +69,12 @@ def _plans(session: Session, products: Sequence[Product], today: date) -> dict[i
     return plans
 
 
-def _peg(plan: _Plan, queue: Sequence[WaitingUnits]) -> list[Eta]:
+def _peg(plan: Plan, queue: Sequence[WaitingUnits]) -> list[Eta]:
     return peg_etas(queue, plan.inbound, today=plan.today, lead_time_days=plan.lead_time_days,
                     handling_days=plan.handling_days, estimated_delay_days=plan.estimated_delay_days)
 
 
-def _schedule(plan: _Plan) -> PegSchedule:
+def _schedule(plan: Plan) -> PegSchedule:
     return peg_schedule(plan.inbound, today=plan.today, lead_time_days=plan.lead_time_days,
                         handling_days=plan.handling_days, estimated_delay_days=plan.estimated_delay_days)
 
@@ -88,7 +88,7 @@ def refresh_etas(session: Session, products: Sequence[Product], *, now: datetime
     if not products:
         return 0
     session.flush()
-    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
+    plans = plans_for(session, products, shop_date(now, settings_of(session).timezone))
     changed, _ = repeg_queues(session, {product_id: _schedule(plan) for product_id, plan in plans.items()}, now=now)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OrderLine):
@@ -106,7 +106,7 @@ def preview_etas(session: Session, products: Sequence[Product], *, now: datetime
     if not products:
         return RepegPreview(0, 0, 0, 0, 0, 0)
     session.flush()
-    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
+    plans = plans_for(session, products, shop_date(now, settings_of(session).timezone))
     return preview_repeg(session, {product_id: _schedule(plan) for product_id, plan in plans.items()})
 
 
@@ -114,54 +114,8 @@ def supply_schedules(session: Session, products: Sequence[Product], *, now: date
     """Each product's supply as promises by queue position, deliveries naming their purchase orders."""
     if not products:
         return {}
-    plans = _plans(session, products, shop_date(now, settings_of(session).timezone))
+    plans = plans_for(session, products, shop_date(now, settings_of(session).timezone))
     return {product_id: _schedule(plan) for product_id, plan in plans.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class Joining:
-    """Units of one SKU about to join its queue with an order (the product is locked)."""
-
-    product: Product
-    waiting: int
-    priority: int
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where a joining line lands: its queue position and ETA when it joins at the tail, else None (the
-    caller re-pegs the queue with `refresh_etas` once the line is stored)."""
-
-    position: int | None
-    eta: Eta | None
-
-
-def place_in_queue(session: Session, joining: Sequence[Joining], *, now: datetime) -> dict[int, Placement]:
-    """Position and ETA for lines about to join their queues, keyed by product id.
-
-    A line joins at the tail (the usual case, and every order of a flash sale) unless a waiting line has a
-    lower priority; at the tail it moves nobody else's promise, so only its own ETA is pegged, behind the
-    units already waiting. One query per SKU tells which case applies.
-    """
-    if not joining:
-        return {}
-    today = shop_date(now, settings_of(session).timezone)
-    placements: dict[int, Placement] = {}
-    tail: list[Joining] = []
-    for item in joining:
-        count, lowest = session.execute(
-            select(func.count(), func.min(OrderLine.priority))
-            .where(OrderLine.product_id == item.product.id, OrderLine.backordered > 0)
-        ).one()
-        if lowest is not None and lowest < item.priority:
-            placements[item.product.id] = Placement(None, None)
-        else:
-            placements[item.product.id] = Placement(count + 1, None)
-            tail.append(item)
-    etas = tail_etas(session, [(item.product, item.waiting) for item in tail], today=today)
-    for item in tail:
-        placements[item.product.id] = Placement(placements[item.product.id].position, etas[item.product.id])
-    return placements
 
 
 def tail_etas(session: Session, joining: Sequence[tuple[Product, int]], *, today: date) -> dict[int, Eta]:
@@ -169,9 +123,11 @@ def tail_etas(session: Session, joining: Sequence[tuple[Product, int]], *, today
     waiting now (an order placed now, or the quote a product page shows). Keyed by product id."""
     if not joining:
         return {}
-    plans = _plans(session, [product for product, _ in joining], today)
-    etas = {}
-    for product, waiting in joining:
-        ahead = [WaitingUnits(0, product.backordered)] if product.backordered > 0 else []
-        etas[product.id] = _peg(plans[product.id], [*ahead, WaitingUnits(1, waiting)])[-1]
-    return etas
+    plans = plans_for(session, [product for product, _ in joining], today)
+    return {product.id: tail_eta(plans[product.id], product.backordered, waiting) for product, waiting in joining}
+
+
+def tail_eta(plan: Plan, ahead: int, waiting: int) -> Eta:
+    """The promise for `waiting` more units joining the tail of a queue behind `ahead` units already waiting."""
+    before = [WaitingUnits(0, ahead)] if ahead > 0 else []
+    return _peg(plan, [*before, WaitingUnits(1, waiting)])[-1]
