@@ -74,32 +74,36 @@ def place_order(
 
 
 def place_orders(db: Database, placings: Sequence[Placing], *, now: datetime | None = None) -> list[Outcome]:
-    """Place `placings` in their order; each gets its order or the DomainError it alone caused.
+    """Place `placings` in their order; each gets its order or the error it alone caused.
 
-    A second order with an Idempotency-Key already used earlier in the same batch is placed after the batch
-    commits, so it replays (or conflicts with) the first one's stored outcome as a retry would.
+    An Idempotency-Key used twice in `placings` splits them in two batches at its second use, so the second
+    replays (or conflicts with) the first one's stored outcome exactly as a retry would.
     """
     clock: Callable[[], datetime] = (lambda: now) if now else utcnow
-    seen: set[str] = set()
-    first: list[int] = []
-    repeats: list[int] = []
-    for index, placing in enumerate(placings):
-        key = placing.idempotency_key
-        (repeats if key is not None and key in seen else first).append(index)
-        if key is not None:
-            seen.add(key)
-    outcomes: dict[int, Outcome] = {}
-    if len(first) == 1:
-        outcomes[first[0]] = _alone(db, placings[first[0]], clock)
-    else:
+    outcomes: list[Outcome] = []
+    for batch in _split_at_repeated_keys(placings):
+        if len(batch) == 1:
+            outcomes.append(_alone(db, batch[0], clock))
+            continue
         try:
-            outcomes.update(zip(first, _place_batch(db, [placings[i] for i in first], clock), strict=True))
+            outcomes += _place_batch(db, batch, clock)
         except Exception:
-            for i in first:  # the batch's transaction failed as a whole: every order on its own
-                outcomes[i] = _alone(db, placings[i], clock)
-    for i in repeats:
-        outcomes[i] = _alone(db, placings[i], clock)
-    return [outcomes[i] for i in range(len(placings))]
+            outcomes += [_alone(db, placing, clock) for placing in batch]  # every order on its own, in order
+    return outcomes
+
+
+def _split_at_repeated_keys(placings: Sequence[Placing]) -> list[list[Placing]]:
+    batches: list[list[Placing]] = [[]]
+    keys: set[str] = set()
+    for placing in placings:
+        key = placing.idempotency_key
+        if key is not None and key in keys:
+            batches.append([])
+            keys.clear()
+        if key is not None:
+            keys.add(key)
+        batches[-1].append(placing)
+    return [batch for batch in batches if batch]
 
 
 def _alone(db: Database, placing: Placing, clock: Callable[[], datetime]) -> Outcome:
@@ -335,14 +339,14 @@ def _write(batch: _Batch) -> None:
     for sku in touched:  # keep the loaded rows in step without marking them dirty (written just above)
         set_committed_value(batch.products[sku], "allocated", batch.snapshots[sku][1].allocated)
         set_committed_value(batch.products[sku], "backordered", batch.snapshots[sku][1].backordered)
-    if jumped:  # a raised priority jumped a queue: re-peg it, then read back where the lines landed
+    emit(session, [_backordered_event(view) for view in told], now=now)
+    if jumped:  # a raised priority jumped a queue (the last order decided): re-peg, then read back its lines
         skus = {sku for index, _ in jumped for sku, position in accepted[index][2].items() if position is None}
         refresh_etas(session, [batch.products[sku] for sku in sorted(skus)], now=now)
         batch.queues.clear()
         for index, order_id in jumped:
             batch.outcomes[index] = view = order_view(session, order_id)
-            told.append(view)
-    emit(session, [_backordered_event(view) for view in told], now=now)
+            emit(session, [_backordered_event(view)], now=now)
     _remember(session, [(accepted[index][0].idempotency_key, 201, outcome) for index in accepted
                         if isinstance(outcome := batch.outcomes[index], OrderOut)])
 
