@@ -129,6 +129,9 @@ def test_flash_sale_allocates_the_first_hundred_and_queues_the_rest_fairly(serve
         # First come, first served: ids follow the order in which orders took the stock, so the first hundred
         # ids got the units and everyone after them waits, in id order.
         assert [o["status"] for o in orders] == ["allocated"] * UNITS + ["backordered"] * (CUSTOMERS - UNITS)
+        # Concurrent orders were decided in batches (one transaction each, sharing its time), in id order.
+        assert len({o["created_at"] for o in orders}) < CUSTOMERS
+        assert [o["created_at"] for o in orders] == sorted(o["created_at"] for o in orders)
         assert stock_of(client, sku) == {"on_hand": UNITS, "allocated": UNITS, "available": 0,
                                          "backordered": CUSTOMERS - UNITS, "incoming": 0}
 

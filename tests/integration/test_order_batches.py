@@ -31,8 +31,8 @@ TABLES = {  # what a placed order can write, in a stable order
 
 
 def set_up(db: Database) -> None:
-    """KOPI: 3 in stock then backorders, 2 more on a purchase order, then the lead time (ETAs). SERUM: refuses past stock, at most 3 per
-    customer. TAS: at most 4 units may wait."""
+    """KOPI: 3 in stock then backorders, 2 more on a purchase order, then the lead time (ETAs).
+    SERUM: refuses past stock, at most 3 per customer. TAS: at most 4 units may wait."""
     products.create_product(db, ProductCreate(sku="KOPI", name="Kopi"), now=NOW)
     products.create_product(db, ProductCreate(sku="SERUM", name="Serum", backorder_policy="deny",
                                               max_per_customer=3), now=NOW)
@@ -117,13 +117,15 @@ def test_a_failing_order_does_not_cost_its_batch_anything(db: Database) -> None:
     good = OrderCreate.model_validate({"customer": {"email": "a@contoh.id"}, "lines": [{"sku": "KOPI", "quantity": 1}]})
     unknown = OrderCreate.model_validate({"customer": {"email": "a@contoh.id"},
                                           "lines": [{"sku": "KOPI", "quantity": 1}, {"sku": "BARU", "quantity": 1}]})
-    greedy = OrderCreate.model_validate({"customer": {"email": "b@contoh.id"}, "lines": [{"sku": "SERUM", "quantity": 4}]})
+    greedy = OrderCreate.model_validate({"customer": {"email": "b@contoh.id"},
+                                         "lines": [{"sku": "SERUM", "quantity": 4}]})
     outcomes = placing.place_orders(db, [Placing(good, "g1"), Placing(unknown, "u1"), Placing(greedy, "s1"),
                                          Placing(good, "g2")], now=NOW)
     kinds = [type(o).__name__ for o in outcomes]
     assert kinds == ["OrderOut", "UnknownSku", "CustomerLimitExceeded", "OrderOut"]
     assert [line.allocated for o in outcomes if isinstance(o, OrderOut) for line in o.lines] == [1, 1]
     # the failed orders' keys are free again: fixed, they go through
-    fixed = OrderCreate.model_validate({"customer": {"email": "b@contoh.id"}, "lines": [{"sku": "SERUM", "quantity": 3}]})
+    fixed = OrderCreate.model_validate({"customer": {"email": "b@contoh.id"},
+                                        "lines": [{"sku": "SERUM", "quantity": 3}]})
     assert placing.place_order(db, fixed, idempotency_key="s1", now=NOW).lines[0].allocated == 3
     assert products.get_product(db, "KOPI").stock.allocated == 2
