@@ -32,14 +32,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    # A small fixed pool per process: a hot SKU is served one order at a time anyway, so more connections
-    # only queue on its row lock; and several workers must stay under the server's max_connections.
+    # A small fixed pool per process: a hot SKU's orders go in batches, one at a time (api.coalesce), so more
+    # connections would only queue on its row lock; and several workers must stay under max_connections.
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
     # No JIT: inden's queries are short, and a plan whose estimated cost crosses jit_above_cost spent 100-340 ms
     # compiling to save a few (the back office's counts over 100,000 waiting lines: 380 -> 110 ms, see
     # docs/benchmarks.md). Long analytics gain little from it here.
     kwargs.setdefault("connect_args", {"options": "-c jit=off"})
+    # A connection the server dropped (a restart, a failover, an idle timeout) is replaced when it is checked out,
+    # instead of failing the next request on it with a 503: one short round trip per transaction.
+    kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
