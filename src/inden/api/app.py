@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 import inden
 from inden.api.coalesce import OrderCoalescer
 from inden.api.errors import install_error_handlers
+from inden.api.lean_orders import install_lean_orders
 from inden.api.limits import BodySizeLimit
 from inden.api.observe import RequestObserver
 from inden.api.observe import router as operations_router
@@ -84,6 +85,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(dashboard.router)
     app.include_router(operations_router)
+    install_lean_orders(app)
     install_back_office(app)
     install_shopper_pages(app)
     document_errors(app)
