@@ -42,7 +42,9 @@ def test_sigterm_stops_the_worker_cleanly(tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     process = start_worker(f"sqlite:///{tmp_path / 'inden.db'}", log)
     try:
-        assert not wait_for(lambda: process.poll() is not None, seconds=5), log.read_text()  # ticking away
+        # Up (its signal handler in place; imports take long on a loaded machine), then ticking away.
+        assert wait_for(lambda: "worker started" in log.read_text(), seconds=60), log.read_text()
+        assert not wait_for(lambda: process.poll() is not None, seconds=3), log.read_text()
     finally:
         code = stop(process)
     assert code == 0, log.read_text()
