@@ -297,58 +297,70 @@ def _write(batch: _Batch) -> None:
         return
     accepted, batch.accepted = batch.accepted, {}
     session, now = batch.session, batch.now
-    orders, order_lines, products = table_of(Order), table_of(OrderLine), table_of(Product)
+    orders = table_of(Order)
     order_ids = session.scalars(
         insert(orders).returning(orders.c.id, sort_by_parameter_order=True),
         [_order_row(placing.request, decision, now) for placing, decision, _ in accepted.values()],
     ).all()
+    rows, views, jumped = _lines(batch, accepted, dict(zip(accepted, order_ids, strict=True)))
+    session.execute(insert(table_of(OrderLine)), rows)
+    _store_stock(batch, {t.sku for _, decision, _ in accepted.values() for t in decision.takes})
+    batch.outcomes.update(views)
+    emit(session, [_backordered_event(view) for view in views.values() if any(line.backordered for line in view.lines)],
+         now=now)
+    if jumped:  # a raised priority jumped a queue (the last order decided): re-peg, then read back its lines
+        skus = {sku for index in jumped for sku, position in accepted[index][2].items() if position is None}
+        refresh_etas(session, [batch.products[sku] for sku in sorted(skus)], now=now)
+        batch.queues.clear()
+        for index, order_id in jumped.items():
+            batch.outcomes[index] = view = order_view(session, order_id)
+            emit(session, [_backordered_event(view)], now=now)
+    _remember(session, [(accepted[index][0].idempotency_key, 201, outcome) for index in accepted
+                        if isinstance(outcome := batch.outcomes[index], OrderOut)])
+
+
+def _lines(
+    batch: _Batch, accepted: dict[int, _Accepted], order_ids: dict[int, int]
+) -> tuple[list[dict[str, object]], dict[int, OrderOut], dict[int, int]]:
+    """The order lines to insert, the views of the orders they make, and the orders that jumped a queue (their
+    views are read back after the re-peg): (rows, {index: view}, {index: order id})."""
     etas = _tail_etas(batch, accepted)
-    rows, told, jumped = [], [], []
-    for order_id, (index, (placing, decision, placements)) in zip(order_ids, accepted.items(), strict=True):
-        line_views = []
+    rows, views, jumped = [], {}, {}
+    for index, (placing, decision, positions) in accepted.items():
+        order_id, line_views = order_ids[index], []
         for take in decision.takes:
-            position = placements.get(take.sku)
             eta = etas.get((index, take.sku))
             row = {
                 "order_id": order_id, "product_id": batch.products[take.sku].id, "quantity": take.quantity,
                 "allocated": take.allocated, "backordered": take.backordered,
                 "backordered_at_order": take.backordered, "shipped": 0, "cancelled": 0,
-                "priority": placing.request.priority, "order_created_at": now, "eta": eta.eta if eta else None,
+                "priority": placing.request.priority, "order_created_at": batch.now, "eta": eta.eta if eta else None,
                 "eta_latest": eta.eta_latest if eta else None, "eta_confidence": eta.confidence if eta else None,
             }
             rows.append(row)
             line_views.append(OrderLineOut(
                 sku=take.sku, quantity=take.quantity, allocated=take.allocated, backordered=take.backordered,
-                shipped=0, cancelled=0, position=position, eta=row["eta"], eta_latest=row["eta_latest"],
-                eta_confidence=row["eta_confidence"]))
-        if any(take.backordered and placements.get(take.sku) is None for take in decision.takes):
-            jumped.append((index, order_id))  # read back once the queue is re-pegged, below
-            continue
-        view = _view(order_id, placing.request, decision, line_views, now)
-        batch.outcomes[index] = view
-        if any(line.backordered for line in view.lines):
-            told.append(view)
-    session.execute(insert(order_lines), rows)
-    touched = {t.sku for _, decision, _ in accepted.values() for t in decision.takes}
-    session.execute(
+                shipped=0, cancelled=0, position=positions.get(take.sku), eta=row["eta"],
+                eta_latest=row["eta_latest"], eta_confidence=row["eta_confidence"]))
+        if None in positions.values():
+            jumped[index] = order_id
+        else:
+            views[index] = _view(order_id, placing.request, decision, line_views, batch.now)
+    return rows, views, jumped
+
+
+def _store_stock(batch: _Batch, skus: set[str]) -> None:
+    """Write the products' allocated and backordered units as the batch left them (the rows are locked)."""
+    products = table_of(Product)
+    batch.session.execute(
         update(products).where(products.c.id == bindparam("product_id"))
         .values(allocated=bindparam("allocated"), backordered=bindparam("backordered")),
         [{"product_id": batch.products[sku].id, "allocated": batch.snapshots[sku][1].allocated,
-          "backordered": batch.snapshots[sku][1].backordered} for sku in sorted(touched)],
+          "backordered": batch.snapshots[sku][1].backordered} for sku in sorted(skus)],
     )
-    for sku in touched:  # keep the loaded rows in step without marking them dirty (written just above)
+    for sku in skus:  # keep the loaded rows in step without marking them dirty (written just above)
         set_committed_value(batch.products[sku], "allocated", batch.snapshots[sku][1].allocated)
         set_committed_value(batch.products[sku], "backordered", batch.snapshots[sku][1].backordered)
-    emit(session, [_backordered_event(view) for view in told], now=now)
-    if jumped:  # a raised priority jumped a queue (the last order decided): re-peg, then read back its lines
-        skus = {sku for index, _ in jumped for sku, position in accepted[index][2].items() if position is None}
-        refresh_etas(session, [batch.products[sku] for sku in sorted(skus)], now=now)
-        batch.queues.clear()
-        for index, order_id in jumped:
-            batch.outcomes[index] = view = order_view(session, order_id)
-            emit(session, [_backordered_event(view)], now=now)
-    _remember(session, [(accepted[index][0].idempotency_key, 201, outcome) for index in accepted
-                        if isinstance(outcome := batch.outcomes[index], OrderOut)])
 
 
 def _order_row(request: OrderCreate, decision: OrderDecision, now: datetime) -> dict[str, object]:
