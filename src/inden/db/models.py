@@ -472,8 +472,8 @@ class DemandForecast(Base):
 class Subscription(Base):
     """A shopper's back-in-stock sign-up for one SKU (double opt-in: pending until the emailed link is opened).
 
-    Status: pending → confirmed → notified (once, when stock is back), or unsubscribed at any time. `token` is
-    the random secret in the confirm and unsubscribe links (the back-in-stock email needs it again).
+    Status: pending → confirmed → notified (once, when stock is back), or unsubscribed at any time. The confirm
+    and unsubscribe links are `SubscriptionLink`s, minted when an email is sent: no secret is stored here.
     """
 
     __tablename__ = "subscriptions"
@@ -488,7 +488,6 @@ class Subscription(Base):
     email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # the secret in the emailed links
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     confirm_sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
     confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -501,6 +500,22 @@ class Subscription(Base):
     # through (product_id, status), and a 100,000-sign-up wave would otherwise pay 100,000 index entries and as many
     # key checks (bench/sign_up_waves.py). Only db.waves writes it, with the id of the wave it just inserted.
     wave_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SubscriptionLink(Base):
+    """A link that confirms or ends a back-in-stock sign-up (`inden.web.pages`), like `OrderLink`.
+
+    Every sign-up email carries one, minted when the email is sent (services.delivery): the link's secret is
+    random and only its SHA-256 is stored, so a copy of the database confirms or ends no one's sign-up. Links
+    work until the sign-up is started again (a new confirmation), which drops its old ones.
+    """
+
+    __tablename__ = "subscription_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
 class SignUpWave(Base):

@@ -35,15 +35,16 @@ _MARK_ALL = text(
     """
 ).bindparams(bindparam("now", type_=Timestamp))
 
-# The payload: {subscription_id, email, locale, unsubscribe_url, sku, product_name, price, limited}. The product's
-# part is the same for the whole wave: JSON-encoded once in Python and appended as text. Each sign-up's text fields
-# are JSON-encoded by the database (json_quote on SQLite, to_json on PostgreSQL).
+# The payload: {subscription_id, email, locale, sku, product_name, price, limited}. The product's part is the same
+# for the whole wave: JSON-encoded once in Python and appended as text. Each sign-up's text fields are JSON-encoded
+# by the database (json_quote on SQLite, to_json on PostgreSQL). No link: the email's unsubscribe link is minted
+# when it is sent (services.steps.sign_up_links), so a wave writes no secret.
 _SQLITE = text(
     """
     INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
     SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
            '{"subscription_id":' || s.id || ',"email":' || json_quote(s.email) || ',"locale":' || json_quote(s.locale)
-           || ',"unsubscribe_url":' || json_quote(:unsubscribe || s.token) || :product_part, :now, 0
+           || :product_part, :now, 0
     FROM subscriptions s
     WHERE s.product_id = :product_id AND s.status = :notified AND s.wave_id = :wave_id AND s.notified_at = :now
     ON CONFLICT (dedup_key) DO NOTHING
@@ -59,12 +60,12 @@ _POSTGRESQL = text(
     ), told AS (
         UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
         FROM chosen WHERE s.id = chosen.id
-        RETURNING s.id, s.email, s.locale, s.token
+        RETURNING s.id, s.email, s.locale
     )
     INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
     SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
            ('{"subscription_id":' || s.id || ',"email":' || to_json(s.email) || ',"locale":' || to_json(s.locale)
-            || ',"unsubscribe_url":' || to_json(:unsubscribe || s.token) || :product_part)::json, :now, 0
+            || :product_part)::json, :now, 0
     FROM told s
     ON CONFLICT (dedup_key) DO NOTHING
     """
@@ -83,7 +84,7 @@ def last_wave(session: Session, product_id: int) -> SignUpWave | None:
 
 
 def tell_wave(session: Session, wave: SignUpWave, *, size: int, waiting: int, sku: str, name: str,
-              price: Decimal | None, unsubscribe_prefix: str, now: datetime) -> int:
+              price: Decimal | None, now: datetime) -> int:
     """Tell the first `size` confirmed sign-ups of the wave's product (by confirmation time, then id): mark them
     notified at `now` by `wave` and write their `back_in_stock` events (`limited: true`). Returns how many were
     told and adds them to the wave's `told`. The product must be locked and the wave flushed (it needs its id).
@@ -94,7 +95,7 @@ def tell_wave(session: Session, wave: SignUpWave, *, size: int, waiting: int, sk
     product_part = json.dumps({"sku": sku, "product_name": name, "price": None if price is None else str(price),
                                "limited": True}, ensure_ascii=False)
     events = {"event_type": EventType.BACK_IN_STOCK.value, "key_prefix": f"{EventType.BACK_IN_STOCK}:{wave.id}:",
-              "unsubscribe": unsubscribe_prefix, "product_part": "," + product_part[1:]}
+              "product_part": "," + product_part[1:]}
     if session.get_bind().dialect.name == "postgresql":
         told = int(session.execute(_POSTGRESQL, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
     else:
