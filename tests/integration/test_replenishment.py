@@ -235,6 +235,18 @@ def test_a_products_forecast_over_http_carries_its_planned_events(db: Database, 
     assert client.get("/v1/products/KOPI/forecast", params={"days": 0}).status_code == 422
 
 
+def test_the_contract_gives_the_forecasts_shape_as_the_openapi_document_does(client: TestClient) -> None:
+    import re
+    from pathlib import Path
+
+    contract = (Path(__file__).parents[2] / "docs" / "api-contract.md").read_text()
+    entry = contract[contract.index("`GET /v1/products/{sku}/forecast"):contract.index("## Storefront")]
+    documented = set(re.findall(r"\b([a-z_0-9]+)(?=[,:])", entry.split("→", 1)[1].split("`:", 1)[0]))
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert documented == set(schemas["ForecastOut"]["properties"]) | set(schemas["ForecastDay"]["properties"])
+    assert "/v1/products/{sku}/forecast" in client.get("/openapi.json").json()["paths"]
+
+
 def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
     run_plan(db, now=NOW)

@@ -2,8 +2,9 @@
 how many told shoppers bought (domain.waves decides how many and when; services.steps.restock calls these).
 
 A wave for 100,000 sign-ups is two statements — an UPDATE that marks the first `size` confirmed sign-ups told by
-this wave, and an INSERT … SELECT of their `back_in_stock` events — with no Python per sign-up
-(bench/sign_up_waves.py). The caller holds the product's row lock, so no other wave or order interleaves.
+this wave, and an INSERT … SELECT of their `back_in_stock` events (on PostgreSQL one statement) — with no Python
+per sign-up and no secret: the links are minted as the emails are sent (bench/sign_up_waves.py). The caller holds
+the product's row lock, so no other wave or order interleaves.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ _SQLITE = text(
     """
 ).bindparams(bindparam("now", type_=Timestamp))
 
-# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the INSERT (no second scan).
+# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the INSERT (no second scan). The
+# UPDATE is a HOT update (no index names the columns it sets: models.Subscription), so it writes no index entry.
+_POSTGRESQL_INSERT = """
+    INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
+    SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
+           ('{"subscription_id":' || s.id || ',"email":' || to_json(s.email) || ',"locale":' || to_json(s.locale)
+            || :product_part)::json, :now, 0
+    FROM told s
+    ON CONFLICT (dedup_key) DO NOTHING
+    """
 _POSTGRESQL = text(
     """
     WITH chosen AS (
@@ -62,13 +72,17 @@ _POSTGRESQL = text(
         FROM chosen WHERE s.id = chosen.id
         RETURNING s.id, s.email, s.locale
     )
-    INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
-    SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
-           ('{"subscription_id":' || s.id || ',"email":' || to_json(s.email) || ',"locale":' || to_json(s.locale)
-            || :product_part)::json, :now, 0
-    FROM told s
-    ON CONFLICT (dedup_key) DO NOTHING
+    """ + _POSTGRESQL_INSERT
+).bindparams(bindparam("now", type_=Timestamp))
+# The same when the wave has room for everyone waiting: no sort, no join.
+_POSTGRESQL_ALL = text(
     """
+    WITH told AS (
+        UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
+        WHERE s.product_id = :product_id AND s.status = :confirmed
+        RETURNING s.id, s.email, s.locale
+    )
+    """ + _POSTGRESQL_INSERT
 ).bindparams(bindparam("now", type_=Timestamp))
 
 
@@ -97,7 +111,8 @@ def tell_wave(session: Session, wave: SignUpWave, *, size: int, waiting: int, sk
     events = {"event_type": EventType.BACK_IN_STOCK.value, "key_prefix": f"{EventType.BACK_IN_STOCK}:{wave.id}:",
               "product_part": "," + product_part[1:]}
     if session.get_bind().dialect.name == "postgresql":
-        told = int(session.execute(_POSTGRESQL, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
+        statement = _POSTGRESQL_ALL if size >= waiting else _POSTGRESQL
+        told = int(session.execute(statement, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
     else:
         told = int(session.execute(_MARK_ALL if size >= waiting else _MARK, params).rowcount or 0)  # type: ignore[attr-defined]
         session.execute(_SQLITE, {**params, **events})
