@@ -175,3 +175,17 @@ def test_sign_ups_per_day_and_the_measured_conversion_feed_the_sign_up_demand(sh
                             "censored": True})
     sign_ups = pd.DataFrame(rows, columns=["unique_id", "ds", "sign_ups"]).assign(ds=lambda f: pd.to_datetime(f.ds))
     assert add_sign_up_demand(history, sign_ups, conversion)["y"].sum() == pytest.approx(1000 / 3)
+
+
+def test_a_told_shopper_who_signs_up_again_inside_the_wave_is_not_told_twice_by_it(db: Database) -> None:
+    """Topping a wave up can meet a sign-up it already told (signed up again, confirmed while the wave has room):
+    that event stands, no second one, no error."""
+    products.create_product(db, ProductCreate(sku=SKU, name="Sepatu Lari 42"), now=NOW)
+    signed_up(db, 2)
+    restock(db, 1, timedelta(0))  # room for 3, 2 waiting: both told, one place left
+    assert told(db) == ["shopper0000@contoh.id", "shopper0001@contoh.id"]
+    again = SubscriptionCreate(sku=SKU, email="shopper0000@contoh.id")
+    subscriptions.subscribe(db, again, now=NOW + timedelta(minutes=5))
+    [link] = emailed_links(db, now=NOW + timedelta(minutes=5)).values()
+    assert subscriptions.confirm(db, link, now=NOW + timedelta(minutes=6)).status == "notified"
+    assert told(db) == ["shopper0000@contoh.id", "shopper0001@contoh.id"]

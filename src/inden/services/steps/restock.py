@@ -79,13 +79,13 @@ def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetim
                               size=wave_size(units, factor), told=0, convert_by=now + CONVERSION_WINDOW)
             session.add(wave)
             session.flush()
-            room = wave.size
+            room, new = wave.size, True
         else:
             assert last is not None
-            wave, room = last, last.size - last.told
+            wave, room, new = last, last.size - last.told, False
         if room > 0:
             written += tell_wave(session, wave, size=room, waiting=waiting, sku=product.sku, name=product.name,
-                                 price=product.price, now=now)
+                                 price=product.price, now=now, new=new)
     return written
 
 
