@@ -50,11 +50,12 @@ def test_intermittent_skus_get_intermittent_models_and_smooth_skus_smoothing_mod
         row = report.loc[f"sku-{i}"]
         if i % 2:
             assert row["demand_class"] == "smooth"
-            assert row["model"] in {"AutoETS", "SESOpt", "SeasESOpt", "SeasWA", "SeasonalNaive", "Combination"}
+            assert row["model"] in {"AutoETS", "SESOpt", "SeasESOpt", "SeasWA", "SeasonalNaive", "LightGBM",
+                                    "Combination"}
         else:  # AutoETS competes too where the time budget allows (these few SKUs are all within it)
             assert row["demand_class"] in {"intermittent", "lumpy"}
-            assert row["model"] in {"CrostonSBA", "CrostonOptimized", "ADIDA", "IMAPA", "TSB", "AutoETS",
-                                    "Combination"}
+            assert row["model"] in {"CrostonSBA", "CrostonOptimized", "ADIDA", "IMAPA", "TSB", "SESOpt", "AutoETS",
+                                    "LightGBM", "Combination"}
         assert row["fallback"] is None
         assert row["sigma"] > 0
         assert row["mase"] > 0 and row["mase_naive"] > 0

@@ -14,20 +14,30 @@ How a forecast is made (:func:`forecast_demand`):
 2. **Demand class** by ADI / CV² (:mod:`inden.planning.demand_classes`), on that same window.
 3. **Model menu per class**, the series of one menu passed together to StatsForecast (batches of 10,000):
 
-   - intermittent and lumpy: CrostonSBA, CrostonOptimized, ADIDA, IMAPA, TSB (α_d = α_p = 0.1) — the
-     intermittent-demand methods; none of them predicts a useless 0 after a zero day the way naive methods do;
+   - intermittent and lumpy: CrostonSBA, CrostonOptimized, ADIDA, IMAPA, TSB (α_d = α_p = 0.1), SES
+     (optimised α) — the intermittent-demand methods; none of them predicts a useless 0 after a zero day the
+     way naive methods do;
    - smooth and erratic: SES (optimised α), seasonal SES per weekday, seasonal window average (4 weeks),
      seasonal naive; plus AutoETS for the ``ets_budget`` (100) smooth SKUs with the highest demand, as
      "ZNA" (error type by AICc, no trend, additive weekly season) on the last 182 days. The full "ZZZ" search
      costs ~0.4 s per 364-day series, "ZNA" on 182 days ~15 ms, the other models well under 1 ms; so it is
      spent only where the units are, and its backtest fits once and filters the later windows
-     (``refit=False``).
+     (``refit=False``);
+   - every class, for the ``ml_budget`` (10,000) long-history SKUs with the highest demand: the **global
+     model**, LightGBM through mlforecast trained on a sample of all SKUs together
+     (:mod:`inden.planning.forecasting.global_model`), fitted once per backtest window and once for the
+     forecast — per panel, not per SKU;
+   - the **combination**: the mean of the 3 models with the best pooled backtest in the batch.
 4. **Choice by rolling-origin backtest** (statsforecast ``cross_validation``: ``backtest_windows`` windows of
-   28 days, or 7 days for histories shorter than ``backtest_windows * 28 + 56`` days). The model with the
-   lowest **RMSSE** (root mean squared error scaled by the in-sample seasonal-naive step, as in M5) wins: a
-   squared error rewards forecasting the mean, which is what stock is bought for, whereas MAE/MASE rewards the
-   median, often 0 for intermittent demand. The report gives both MASE and RMSSE of the chosen model and of
-   seasonal naive (season 7) on the same windows. The final forecast refits only each SKU's chosen model.
+   28 days, or 7 days for histories shorter than ``backtest_windows * 28 + 56`` days). Each candidate is
+   scored by its squared error scaled as **RMSSE** (M5: by the in-sample one-step change): a squared error
+   rewards forecasting the mean, which is what stock is bought for, whereas MAE/MASE rewards the median,
+   often 0 for intermittent demand. A SKU's own windows are a noisy judge — on real demand the good models
+   differ by a few percent, less than one window's luck — so its scores (relative to its own mean over the
+   candidates) are shrunk toward the batch's pooled ones, the pool weighing as ``PRIOR_WINDOWS`` (4) windows
+   (:func:`inden.planning.forecasting.backtest.choose`). The report gives MASE and RMSSE of the chosen
+   model and of seasonal naive (season 7) on the same windows. The final forecast refits only each SKU's
+   chosen model(s).
 5. **Intervals** in whole units, wider further ahead, calibrated per demand class on the backtest days
    (:mod:`inden.planning.forecasting.intervals`). ``sigma`` is the root mean squared error of one day's
    forecast over the backtest days (bias included), in units; ``sd_7``/``sd_14``/``sd_28`` the same for the
@@ -59,6 +69,7 @@ from inden.planning.demand_classes import DemandClass, classify_arrays, demand_p
 from inden.planning.forecasting.adapter import DEFAULT_N_JOBS, Runner, seasonal_naive_baseline
 from inden.planning.forecasting.backtest import backtest, final_forecast
 from inden.planning.forecasting.fallbacks import fallback_rates, forecast_paths
+from inden.planning.forecasting.global_model import LIGHTGBM, global_forecasts
 from inden.planning.forecasting.intervals import calibrate, half_widths, variance_floor, zero_likely
 from inden.planning.forecasting.menus import SPORADIC, SPORADIC_ETS, STEADY, STEADY_ETS, Menu
 from inden.planning.forecasting.report import empty_report, fill_report, finish_report
@@ -72,6 +83,8 @@ BACKTEST_HORIZON = 28
 SHORT_BACKTEST_HORIZON = 7
 DEFAULT_ETS_BUDGET = 100
 DEFAULT_BACKTEST_WINDOWS = 2
+DEFAULT_ML_BUDGET = 10_000
+MIN_GLOBAL_SKUS = 5  # fewer series than this share too little for a global model
 BATCH_SIZE = 10_000
 Progress = Callable[[str, int, int], None]
 
@@ -111,6 +124,8 @@ def forecast_demand(
     ets_budget: int = DEFAULT_ETS_BUDGET,
     min_history_days: int = MIN_HISTORY_DAYS,
     calendar: bool = True,
+    global_model: bool = True,
+    ml_budget: int = DEFAULT_ML_BUDGET,
 ) -> Forecast:
     """Forecast daily demand for every SKU in ``history`` for ``horizon`` days after its last day.
 
@@ -121,8 +136,10 @@ def forecast_demand(
     ``categories``: SKU -> category for the category fallback. ``engine``: None for local processes
     (``n_jobs``), else a Dask client or anything fugue accepts as an execution engine — same result.
     ``progress(stage, done, total)`` is called as batches of SKUs finish. ``calendar``: learn and apply the
-    Indonesian shopping calendar's effects (:mod:`inden.planning.calendar`). See the module docstring for
-    the method. Raises ``ValueError`` for a bad history or arguments.
+    Indonesian shopping calendar's effects (:mod:`inden.planning.calendar`). ``global_model``: offer the
+    global LightGBM model (:mod:`inden.planning.forecasting.global_model`) as a candidate to the ``ml_budget``
+    SKUs with the highest demand. See the module docstring for the method. Raises ``ValueError`` for a bad
+    history or arguments.
     """
     if horizon < 1:
         raise ValueError("horizon must be at least 1 day")
@@ -144,6 +161,12 @@ def forecast_demand(
     del in_codes
 
     plan = _plan(classes, rate, n_in, history_days, min_history_days, horizon, backtest_windows, ets_budget)
+    h_long = min(horizon, BACKTEST_HORIZON)
+    ahead = prepared.effects.future(series.end_day, horizon) / prepared.usual_factor[:, None]
+    ml = _global(series, plan, rate, h_long, horizon, backtest_windows, censored_days, history_days, n_jobs,
+                 ml_budget if global_model else 0, progress)
+    if ml is not None:  # it learned the calendar itself: its forecast is divided here so the multiplier undoes it
+        ml.forecast[:] = ml.forecast / ahead
     report = empty_report(skus_arr, classes, history_days, censored_days)
     means = np.zeros((len(skus_arr), horizon))
     tested = _Backtested.empty(len(skus_arr), backtest_windows * BACKTEST_HORIZON)
@@ -152,9 +175,12 @@ def forecast_demand(
     for menu, idx, h_bt in plan:
         for batch in _batches(idx):
             _notify(progress, f"{menu.name}: backtest", done, total)
-            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows)
+            offered = ml.slice(batch) if ml is not None and h_bt == h_long else None
+            choice = backtest(run, menu, series.take(batch), batch, h_bt, backtest_windows,
+                              extra=None if offered is None else offered[0])
             _notify(progress, f"{menu.name}: forecast", done, total)
-            means[batch] = final_forecast(run, menu, series.take(batch), batch, horizon, choice.chosen)
+            means[batch] = final_forecast(run, menu, series.take(batch), batch, horizon, choice,
+                                          extra=None if offered is None else offered[1])
             tested.keep(batch, choice, h_bt)
             fill_report(report, batch, choice)
             done += len(batch)
@@ -169,7 +195,6 @@ def forecast_demand(
     fallback = fallback_rates(
         skus, extra, modelled, rate, history_days, expected or {}, categories or {}
     )
-    ahead = prepared.effects.future(series.end_day, horizon) / prepared.usual_factor[:, None]
     factor = np.vstack([ahead, np.ones((len(extra), horizon))])
     paths = forecast_paths(skus, extra, means, widths, zero, fallback, levels, series.end_day, horizon, factor)
     report = finish_report(report, skus, extra, modelled, fallback)
@@ -283,6 +308,41 @@ class _Backtested:
         for k, level in enumerate(levels):
             zero[rows, :, k] = zero_likely(means[rows], day_variance, level)
         return widths, zero
+
+
+@dataclass(frozen=True)
+class _GlobalCandidate:
+    """The global model's forecasts, looked up by panel position (NaN: not offered to that series)."""
+
+    backtest: FloatArray  # (n_skus, windows * h_long)
+    forecast: FloatArray  # (n_skus, horizon)
+
+    def slice(self, batch: IntArray) -> tuple[dict[str, FloatArray], dict[str, FloatArray]] | None:
+        if not np.isfinite(self.backtest[batch]).any():
+            return None
+        return {LIGHTGBM: self.backtest[batch]}, {LIGHTGBM: self.forecast[batch]}
+
+
+def _global(series: Series, plan: list[tuple[Menu, IntArray, int]], rate: FloatArray, h_long: int, horizon: int,
+            windows: int, censored_days: IntArray, history_days: IntArray, n_jobs: int, budget: int,
+            progress: Progress | None) -> _GlobalCandidate | None:
+    """Fit the global model on the long-history SKUs (the ``budget`` with the highest demand) and forecast
+    their backtest windows and horizon; None when no SKU qualifies."""
+    long_rows = np.concatenate([idx for _, idx, h_bt in plan if h_bt == h_long] or [np.zeros(0, np.int64)])
+    long_rows = np.unique(long_rows)
+    if budget <= 0 or len(long_rows) < MIN_GLOBAL_SKUS:
+        return None
+    rows = np.sort(long_rows[np.argsort(-rate[long_rows], kind="stable")[:budget]])
+    _notify(progress, "global model (LightGBM)", 0, len(rows))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.nan_to_num(censored_days / (censored_days + history_days), nan=0.0)
+    fitted = global_forecasts(series, rows, h_bt=h_long, windows=windows, horizon=horizon,
+                              censored_share=share, n_jobs=n_jobs)
+    n = len(rate)
+    out = _GlobalCandidate(np.full((n, windows * h_long), np.nan), np.full((n, horizon), np.nan))
+    out.backtest[rows] = fitted.backtest
+    out.forecast[rows] = fitted.forecast
+    return out
 
 
 def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -3,7 +3,7 @@ measures for the reorder point (the error of k-day totals) and the intervals (th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,8 @@ from inden.planning.lead_time_demand import MEASURED_DAYS
 ETS_INPUT_DAYS = 182
 MAX_CORRELATION_FACTOR = 30.0  # one series' measured factor beyond this is noise, not information
 MIN_POOLED = 5  # series a class needs to have its own correlation factor
+COMBINED = 3  # the combination averages this many models: those with the best pooled backtest
+PRIOR_WINDOWS = 4.0  # how many backtest windows of its own a series' choice weighs the pooled evidence as
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,9 @@ class Choice:
     total_mse: FloatArray  # (n_series, len(MEASURED_DAYS)): mean squared error of k-day totals, NaN if k > h
     actual: FloatArray  # (n_series, windows * h_bt): the backtest days' demand ...
     predicted: FloatArray  # ... and the chosen model's forecast of them (the intervals' calibration)
-    chosen: IntArray  # index into the menu's candidates
+    chosen: IntArray  # index into ``candidates``
+    candidates: tuple[str, ...]  # what was chosen among: the menu's models, the global model, the combination
+    combined: tuple[str, ...]  # the models the combination averages
 
 
 def backtest(
@@ -42,7 +46,10 @@ def backtest(
     ids: IntArray,
     h_bt: int,
     windows: int,
+    extra: Mapping[str, FloatArray] | None = None,
 ) -> Choice:
+    """Backtest the menu's models (and ``extra``: candidates forecast elsewhere, e.g. the global model, shape
+    (n, windows * h_bt) on the same windows) and choose each series' candidate (:func:`choose`)."""
     n, points = len(ids), windows * h_bt
     actual, naive_preds = seasonal_naive_backtest(series, h_bt, windows)
     names: list[str] = [NAIVE]
@@ -52,48 +59,108 @@ def backtest(
         cv = run("cross_validation", group, frame, h=h_bt, n_windows=windows, step_size=h_bt, refit=refit)
         names += group
         columns += [cv[name].to_numpy().reshape(n, points) for name in group]
-    names.append(COMBINATION)
-    columns.append(np.mean([np.maximum(columns[names.index(name)], 0.0) for name in menu.combined], axis=0))
-    preds = np.stack(columns, axis=2)
-    errors = actual[:, :, None] - np.maximum(preds, 0.0)
+    for name, values in (extra or {}).items():
+        names.append(name)
+        columns.append(np.asarray(values, dtype=np.float32).astype(np.float64))
     scale_abs, scale_sq = naive_scales(series, points)
+    preds = np.maximum(np.stack(columns, axis=2), 0.0)
+    models = [k for k, name in enumerate(names) if name != NAIVE and np.isfinite(preds[:, :, k]).all()]
+    by_window = _window_scores(actual, preds, scale_sq, windows, h_bt)
+    combined = _best_few(by_window, models)
+    names.append(COMBINATION)
+    preds = np.concatenate([preds, preds[:, :, combined].mean(axis=2, keepdims=True)], axis=2)
+    by_window = np.concatenate([by_window, _window_scores(actual, preds[:, :, -1:], scale_sq, windows, h_bt)], axis=2)
+    candidates = np.asarray([*[k for k, name in enumerate(names[:-1]) if name != NAIVE or name in menu.models],
+                             len(names) - 1])
+    chosen = choose(by_window[:, :, candidates])
+    col = candidates[chosen]
+    errors = actual[:, :, None] - preds
     mse = np.mean(errors**2, axis=1)
     mae = np.mean(np.abs(errors), axis=1)
-    candidates = [names.index(name) for name in menu.candidates]
-    cand_mse = np.where(np.isfinite(mse[:, candidates]), mse[:, candidates], np.inf)
-    chosen = np.argmin(cand_mse, axis=1).astype(np.int64)
-    col = np.asarray(candidates)[chosen]
     rows = np.arange(n)
     naive = names.index(NAIVE)
-    signed = errors[rows, :, col]
     return Choice(
-        model=np.asarray(menu.candidates, dtype=object)[chosen],
+        model=np.asarray(names, dtype=object)[col],
         mase=mae[rows, col] / scale_abs,
         rmsse=np.sqrt(mse[rows, col] / scale_sq),
         mase_naive=mae[:, naive] / scale_abs,
         rmsse_naive=np.sqrt(mse[:, naive] / scale_sq),
         sigma=np.sqrt(mse[rows, col]),
-        total_mse=total_errors(signed, h_bt),
+        total_mse=total_errors(errors[rows, :, col], h_bt),
         actual=actual,
-        predicted=_cross_chosen(preds, errors, np.asarray(candidates), windows, h_bt),
+        predicted=_cross_chosen(preds, by_window, candidates, windows, h_bt),
         chosen=chosen,
+        candidates=tuple(names[k] for k in candidates),
+        combined=tuple(names[k] for k in combined),
     )
 
 
-def _cross_chosen(preds: FloatArray, errors: FloatArray, candidates: IntArray, windows: int, h_bt: int
+def _window_scores(actual: FloatArray, preds: FloatArray, scale_sq: FloatArray, windows: int, h_bt: int
+                   ) -> FloatArray:
+    """Mean squared error per backtest window, scaled as RMSSE squared: (n, windows, n_candidates); inf where a
+    candidate has no forecast."""
+    n = len(actual)
+    errors = (actual[:, :, None] - preds).reshape(n, windows, h_bt, preds.shape[2])
+    scores = np.mean(errors**2, axis=2) / scale_sq[:, None, None]
+    return np.where(np.isfinite(scores), scores, np.inf)
+
+
+def _relative(scores: FloatArray) -> FloatArray:
+    """Each series' candidate scores relative to its own mean over the (finite) candidates: (n, c).
+
+    Relative, so that series of any size weigh alike in the pooled evidence; a series every candidate forecast
+    perfectly scores 1 everywhere (no preference)."""
+    finite = np.where(np.isfinite(scores), scores, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.nanmean(finite, axis=1, keepdims=True)
+        rel = np.where(level > 0, finite / level, 1.0)
+    return np.where(np.isfinite(rel), rel, np.inf)
+
+
+def _best_few(by_window: FloatArray, models: list[int]) -> list[int]:
+    """The COMBINED models with the best pooled evidence (mean relative score over the batch's series)."""
+    pooled = _pooled(_relative(by_window[:, :, models].mean(axis=1)))
+    order = np.argsort(pooled, kind="stable")[:COMBINED]
+    return [models[k] for k in sorted(order)]
+
+
+def _pooled(relative: FloatArray) -> FloatArray:
+    finite = np.where(np.isfinite(relative), relative, np.nan)
+    with np.errstate(invalid="ignore"):
+        out = np.nanmean(finite, axis=0) if len(finite) else np.full(finite.shape[1], np.nan)
+    return np.where(np.isfinite(out), out, np.inf)
+
+
+def choose(by_window: FloatArray) -> IntArray:
+    """Each series' candidate: (n, windows, c) scaled window errors -> index of the lowest score, where a
+    series' own relative error over its windows is shrunk toward the batch's pooled one, the pool counting as
+    PRIOR_WINDOWS windows of evidence.
+
+    A series' own two or three windows are a noisy judge (on real demand the candidates differ by a few percent,
+    less than one window's luck): choosing on them alone often picks the luckiest model rather than the best.
+    The pool — every series of the batch, i.e. of one menu — knows which candidate is usually best; a series
+    keeps its own choice only where its windows say so clearly."""
+    windows = by_window.shape[1]
+    own = _relative(by_window.mean(axis=1))
+    pooled = _pooled(own)
+    score = (windows * own + PRIOR_WINDOWS * pooled[None, :]) / (windows + PRIOR_WINDOWS)
+    best: IntArray = np.argmin(np.where(np.isfinite(score), score, np.inf), axis=1).astype(np.int64)
+    return best
+
+
+def _cross_chosen(preds: FloatArray, by_window: FloatArray, candidates: IntArray, windows: int, h_bt: int
                   ) -> FloatArray:
-    """Each window's forecast by the model the *other* windows chose (one window: its own choice).
+    """Each window's forecast by the candidate the *other* windows choose (one window: its own choice).
 
     The chosen model's errors on the days that chose it are optimistic — it won because it happened to fit
     them — so intervals calibrated on them come out too narrow. Cross-fitting gives honest errors."""
     n = len(preds)
-    by_window = errors[:, :, candidates].reshape(n, windows, h_bt, len(candidates))
-    window_mse = np.mean(by_window**2, axis=2)  # (n, windows, candidates)
     out = np.empty((n, windows * h_bt))
     rows = np.arange(n)
+    scores = by_window[:, :, candidates]
     for w in range(windows):
-        others = window_mse.sum(axis=1) - (window_mse[:, w] if windows > 1 else 0.0)
-        col = candidates[np.argmin(np.where(np.isfinite(others), others, np.inf), axis=1)]
+        others = scores if windows == 1 else np.delete(scores, w, axis=1)
+        col = candidates[choose(others)]
         days = np.arange(w * h_bt, (w + 1) * h_bt)
         out[:, days] = np.maximum(preds[rows[:, None], days[None, :], col[:, None]], 0.0)
     return out
@@ -139,21 +206,29 @@ def pooled_total_sd(sigma: FloatArray, total_mse: FloatArray, classes: npt.NDArr
 
 
 def final_forecast(
-    run: Runner, menu: Menu, series: Series, ids: IntArray, horizon: int, chosen: IntArray
+    run: Runner, menu: Menu, series: Series, ids: IntArray, horizon: int, choice: Choice,
+    extra: Mapping[str, FloatArray] | None = None,
 ) -> FloatArray:
-    """Refit on the whole input only the model each series chose: one call per model, its series only."""
+    """Refit on the whole input only the model each series chose (and the combination's models where it chose
+    the combination): one call per model, its series only. ``extra``: forecasts made elsewhere (n, horizon)."""
     mean = np.zeros((len(ids), horizon))
-    combined = chosen == menu.candidates.index(COMBINATION)
-    for k, name in enumerate(menu.candidates):
-        rows = np.flatnonzero((chosen == k) | (combined & (name in menu.combined)))
+    chosen = np.asarray(choice.candidates, dtype=object)[choice.chosen]
+    combined = chosen == COMBINATION
+    for name in choice.candidates:
+        alone = chosen == name
+        part = name in choice.combined
+        rows = np.flatnonzero(alone | (combined & part))
         if len(rows) == 0 or name == COMBINATION:
             continue
-        frame = model_input(series.take(rows), (name,), extra_days=0).frame(ids[rows])
-        out = run("forecast", (name,), frame, h=horizon)
-        values = np.maximum(out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon), 0.0)
-        alone = chosen[rows] == k
-        mean[rows[alone]] = values[alone]
-        mean[rows[~alone]] += values[~alone] / len(menu.combined)
+        if extra is not None and name in extra:
+            values = np.asarray(extra[name], dtype=np.float64)[rows]
+        else:
+            frame = model_input(series.take(rows), (name,), extra_days=0).frame(ids[rows])
+            out = run("forecast", (name,), frame, h=horizon)
+            values = out[name].to_numpy(dtype=np.float64).reshape(len(rows), horizon)
+        values = np.maximum(values, 0.0)
+        mean[rows[alone[rows]]] = values[alone[rows]]
+        mean[rows[~alone[rows]]] += values[~alone[rows]] / len(choice.combined)
     return np.maximum(np.nan_to_num(mean, nan=0.0), 0.0)
 
 

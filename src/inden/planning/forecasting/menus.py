@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from inden.planning.forecasting.adapter import ETS, NAIVE
 
-COMBINATION = "Combination"  # the mean of the menu's models (not seasonal naive): often better than any one
+COMBINATION = "Combination"  # the mean of the few models with the best pooled backtest: often better than any one
 
 
 @dataclass(frozen=True)
@@ -14,16 +14,6 @@ class Menu:
     name: str
     models: tuple[str, ...]
     forward_only: tuple[str, ...] = ()  # backtested with one fit and ``forward`` over later windows
-
-    @property
-    def combined(self) -> tuple[str, ...]:
-        """The models the combination averages."""
-        return tuple(name for name in self.models if name != NAIVE)
-
-    @property
-    def candidates(self) -> tuple[str, ...]:
-        """What the backtest chooses among: each model and their combination."""
-        return (*self.models, COMBINATION)
 
     def backtest_calls(self) -> list[tuple[tuple[str, ...], bool]]:
         """(models, refit) per cross_validation call. Seasonal naive, the benchmark, is backtested apart."""
@@ -33,7 +23,7 @@ class Menu:
         return [(group, refit_each_window) for group, refit_each_window in ((refit, True), (once, False)) if group]
 
 
-SPORADIC = Menu("intermittent", ("CrostonSBA", "CrostonOptimized", "ADIDA", "IMAPA", "TSB"))
+SPORADIC = Menu("intermittent", ("CrostonSBA", "CrostonOptimized", "ADIDA", "IMAPA", "TSB", "SESOpt"))
 SPORADIC_ETS = Menu("intermittent+ets", (ETS, *SPORADIC.models), forward_only=(ETS,))
 STEADY = Menu("smooth", ("SESOpt", "SeasESOpt", "SeasWA", NAIVE))
 STEADY_ETS = Menu("smooth+ets", (ETS, "SESOpt", "SeasESOpt", "SeasWA", NAIVE), forward_only=(ETS, NAIVE))
