@@ -152,7 +152,7 @@ def _planning(session: Any, rng: random.Random) -> None:
          "created_at": NOW} for i in range(SUGGESTIONS)])
     session.execute(insert(Subscription), [
         {"product_id": i % WAITING_SKUS + 1, "email": f"fans{i}@contoh.id", "locale": "id",
-         "status": "confirmed" if i % 3 else "pending", "token": f"token-{i:08d}", "created_at": NOW}
+         "status": "confirmed" if i % 3 else "pending", "created_at": NOW}
         for i in range(SIGNUPS)])
     session.execute(insert(StockMovement), [
         {"product_id": i % PRODUCTS + 1, "seq": i // PRODUCTS + 1, "kind": "adjustment", "delta": 5,

@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from inden.clock import shop_date, utcnow
 from inden.config import get_settings
-from inden.db.models import OutboxEvent, SalesHistory
+from inden.db.models import OutboxEvent, Product, ReplenishmentSuggestion, SalesHistory, Subscription, Supplier
 from inden.db.session import Database
 from tests.e2e.conftest import PASSWORD, STAFF_EMAIL, Server, log_in
 
@@ -48,6 +48,20 @@ def submit(page: Page, form: str, button: str | None = None) -> None:
         f"{form} button.primary").first
     with page.expect_navigation():
         target.click()
+
+
+def signed_up(server: Server, sku: str, count: int) -> None:
+    """`count` confirmed back-in-stock sign-ups for `sku`, confirmed yesterday."""
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            product_id = session.scalar(select(Product.id).where(Product.sku == sku))
+            yesterday = utcnow() - timedelta(days=1)
+            session.execute(insert(Subscription), [
+                {"product_id": product_id, "email": f"pendaftar{n}@contoh.id", "locale": "id", "status": "confirmed",
+                 "created_at": yesterday, "confirmed_at": yesterday} for n in range(count)])
+    finally:
+        db.dispose()
 
 
 def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Path) -> None:
@@ -143,10 +157,15 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
         submit(page, "form#f-import")
         assert count(server, select(func.count()).select_from(SalesHistory)) == 60
 
+        # 30 shoppers signed up for back-in-stock news yesterday (their demand counts in the plan).
+        signed_up(server, SKU, 30)
+
         # Run the plan and approve its suggestion: a purchase order is made.
         page.goto(f"{server.base_url}/plan")
         submit(page, "form[action='/plan/run']", "Jalankan rencana sekarang")
         expect(page.locator("#f-suggestions")).to_contain_text(SKU)
+        expect(page.locator("#f-suggestions")).to_contain_text(
+            re.compile(r"30 pembeli mendaftar saat stok habis: sekitar \d+ unit permintaan yang tidak terlihat"))
         page.locator("#f-suggestions input[name=id]").first.check()
         submit(page, "#f-suggestions", "Setujui yang dipilih")
         expect(page.locator(".notice")).to_be_visible()
@@ -162,6 +181,43 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
 
 PAGES = ["/", "/products", f"/products/{SKU}", "/products/new", "/orders", "/orders/1", "/purchase-orders",
          "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/import", "/settings"]
+
+
+def test_the_plan_page_says_when_the_reorder_point_was_capped_and_who_signed_up(server: Server,
+                                                                                browser: Browser) -> None:
+    """The reasons `inden plan` prints (cli/reasons.py) are on the back office's plan page too, in the page's
+    language: a suggestion stored with the figures the planner keeps (`SuggestionFigures`)."""
+    with server.client() as http:
+        assert http.post("/v1/products", json={"sku": "TEH-CAP", "name": "Teh Melati"}).status_code == 201
+        assert http.post("/v1/suppliers", json={"code": "PT-TEH", "name": "PT Teh",
+                                                "lead_time_days": 7}).status_code == 201
+    today = shop_date(utcnow(), get_settings().timezone)
+    figures = {"on_hand": 0, "allocated": 0, "backordered": 0, "incoming": 0, "inventory_position": 0,
+               "demand_per_day": 0.9, "lead_time_days": 6.4, "forecast_lead_time": 5.8, "safety_stock": 3.1,
+               "reorder_point": 6.0, "service_level": 0.95, "risk": 0.4, "days_of_cover": 0.0, "events": [],
+               "capped": True, "sign_ups": 120, "sign_up_units": 40}
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            session.add(ReplenishmentSuggestion(
+                product_id=session.scalar(select(Product.id).where(Product.sku == "TEH-CAP")),
+                supplier_id=session.scalar(select(Supplier.id).where(Supplier.code == "PT-TEH")),
+                status="pending", quantity=12, unit_cost=None, need_by=today + timedelta(days=7),
+                expected_at=today + timedelta(days=7), expedite=False, reason="", figures=figures,
+                created_at=utcnow()))
+    finally:
+        db.dispose()
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(f"{server.base_url}/plan")
+        log_in(page, server.base_url)
+        row = page.locator("#f-suggestions tr", has_text="TEH-CAP")
+        expect(row).to_contain_text("Titik pesan ulang dibatasi 6: penjualan terbanyak dalam 7 hari mana pun "
+                                    "setahun terakhir, termasuk acara yang direncanakan.")
+        expect(row).to_contain_text("120 pembeli mendaftar saat stok habis: sekitar 40 unit permintaan yang tidak "
+                                    "terlihat di penjualan.")
+    finally:
+        page.close()
 
 
 def test_every_page_fits_a_phone_and_a_desktop(server: Server, browser: Browser) -> None:

@@ -128,6 +128,12 @@ def _shopper_journey(page: Page, page_url: str, database_url: str, base_url: str
     confirmation, back = mails.to(shopper)
     assert "Kaos Hitam M" in back["Subject"] and "Rp99.000" in text_of(back)
     assert back["List-Unsubscribe"] and "unsubscribe?token=" in back["List-Unsubscribe"]
+    unsubscribe = re.search(r"(http://\S+/subscriptions/unsubscribe\?token=(\S+))", text_of(back))
+    assert unsubscribe and unsubscribe.group(2) not in link.group(1)  # each email carries its own link
+    page.goto(unsubscribe.group(1))  # the back-in-stock email's link, minted as it was sent
+    expect(page.get_by_text(f"Berhenti mengirim email tentang Kaos Hitam M ke {shopper}?")).to_be_visible()
+    page.get_by_role("button", name="Berhenti berlangganan").click()
+    expect(page.get_by_role("heading")).to_have_text("Anda sudah berhenti berlangganan")
 
     page.goto(page_url)
     expect(box.locator(".inden-message")).to_have_text("Stok tersedia")

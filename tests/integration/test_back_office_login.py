@@ -177,3 +177,18 @@ def test_the_session_cookie_is_secure_when_served_over_https(people: Database) -
         done = https.post("/login", data={"email": OWNER, "password": PASSWORD, "csrf_token": token})
         cookie = next(c for c in done.headers.get_list("set-cookie") if c.startswith("inden_session="))
         assert done.status_code == 303 and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_the_back_office_speaks_with_the_settings_its_app_was_made_with(people: Database) -> None:
+    """Not this process's environment: an app made for another shop shows that shop (settings from app state)."""
+    from inden.config import Settings
+
+    shop = people.configured(Settings(shop_name="Toko Melati", base_url="https://melati.example"))
+    with TestClient(create_app(shop), raise_server_exceptions=False, follow_redirects=False) as client:
+        login = client.get("/login")
+        assert "<h1>Toko Melati</h1>" in login.text
+        cookies = [value for name, value in login.headers.multi_items() if name == "set-cookie"]
+        assert cookies and all("Secure" in c for c in cookies)  # its base_url is https, though this client is not
+    with TestClient(create_app(people), raise_server_exceptions=False, follow_redirects=False) as client:
+        login = client.get("/login")  # the same database, this process's settings: another shop
+        assert "Toko Melati" not in login.text and "Secure" not in login.headers["set-cookie"]

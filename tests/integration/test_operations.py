@@ -70,3 +70,22 @@ def test_readyz_says_whether_the_database_answers_at_the_schema_head(client: Tes
         with TestClient(create_app(broken), raise_server_exceptions=False) as other:
             answer = other.get("/readyz")
             assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
+
+
+def test_the_contract_and_the_server_agree_on_who_reads_health_and_metrics(client: TestClient, db: Database) -> None:
+    from pathlib import Path
+
+    contract = (Path(__file__).parents[2] / "docs" / "api-contract.md").read_text()
+    monitoring = contract[contract.index("`GET /healthz`"):contract.index("Input policy for every route")]
+    assert "open, no key" in monitoring and "`GET /metrics` (Prometheus text): a **staff or admin key**" in monitoring
+    nobody = {"Authorization": ""}
+    assert client.get("/healthz", headers=nobody).status_code == 200
+    assert client.get("/readyz", headers=nobody).status_code == 200
+    refused = client.get("/metrics", headers=nobody)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    store = client.get("/metrics", headers={"Authorization": f"Bearer {create_key(db, Role.STOREFRONT)}"})
+    assert store.status_code == 403 and store.json()["error"]["code"] == "forbidden"
+    assert "inden_orders_total" not in refused.text + store.text
+    for role in (Role.STAFF, Role.ADMIN):
+        answer = client.get("/metrics", headers={"Authorization": f"Bearer {create_key(db, role)}"})
+        assert answer.status_code == 200 and "inden_orders_total" in answer.text

@@ -235,6 +235,18 @@ def test_a_products_forecast_over_http_carries_its_planned_events(db: Database, 
     assert client.get("/v1/products/KOPI/forecast", params={"days": 0}).status_code == 422
 
 
+def test_the_contract_gives_the_forecasts_shape_as_the_openapi_document_does(client: TestClient) -> None:
+    import re
+    from pathlib import Path
+
+    contract = (Path(__file__).parents[2] / "docs" / "api-contract.md").read_text()
+    entry = contract[contract.index("`GET /v1/products/{sku}/forecast"):contract.index("## Storefront")]
+    documented = set(re.findall(r"\b([a-z_0-9]+)(?=[,:])", entry.split("→", 1)[1].split("`:", 1)[0]))
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert documented == set(schemas["ForecastOut"]["properties"]) | set(schemas["ForecastDay"]["properties"])
+    assert "/v1/products/{sku}/forecast" in client.get("/openapi.json").json()["paths"]
+
+
 def test_approving_with_another_supplier_uses_that_supplier(db: Database) -> None:
     shop(db, {"KOPI": 10.0})
     run_plan(db, now=NOW)
@@ -293,7 +305,7 @@ def test_sign_ups_while_out_of_stock_raise_the_forecast_by_the_measured_conversi
         product_id = session.scalar(select(Product.id).where(Product.sku == "TAS"))
         session.execute(insert(Subscription), [
             {"product_id": product_id, "email": f"pembeli{n:03d}@contoh.id", "locale": "id", "status": "confirmed",
-             "token": f"tas-{n:03d}", "created_at": NOW - timedelta(days=1 + n % 20),
+             "created_at": NOW - timedelta(days=1 + n % 20),
              "confirmed_at": NOW - timedelta(days=1 + n % 20)} for n in range(200)])
     snapshot = take_snapshot(db, now=NOW)
     assert snapshot.sign_ups == {"TAS": 200}
@@ -305,3 +317,8 @@ def test_sign_ups_while_out_of_stock_raise_the_forecast_by_the_measured_conversi
     plan = run_plan(db, now=NOW)
     [tas] = [p for p in plan.plans if p.sku == "TAS"]
     assert tas.quantity > 0 and "200 shopper(s) signed up while out of stock: about 67 unit(s)" in tas.reason
+    from inden.services.back_office.plan import pending_suggestions
+
+    [row] = [r for r in pending_suggestions(db, locale="en").items if r.sku == "TAS"]  # the back office too
+    assert ("200 shopper(s) signed up while out of stock: about 67 unit(s) of demand the sales did not show."
+            in row.reasons)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
 from inden.services.schemas.storefront import SubscriptionCreate
 from inden.services.schemas.supply import PurchaseOrderCreate, ReceiptCreate, SupplierCreate
+from tests.letters import emailed_links
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 TODAY = shop_date(NOW, get_settings().timezone)
@@ -49,10 +49,6 @@ def events(db: Database, kind: str) -> list[dict]:  # type: ignore[type-arg]
     with db.transaction() as session:
         return list(session.scalars(select(OutboxEvent.payload).where(OutboxEvent.event_type == kind)
                                     .order_by(OutboxEvent.id)))
-
-
-def token_of(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
 
 
 def test_in_stock_and_low_stock_follow_the_threshold(db: Database) -> None:
@@ -149,7 +145,8 @@ def test_a_sign_up_emails_a_confirmation_link_once_and_confirms_by_it(db: Databa
     sign_up(db, "rina@contoh.id", at=timedelta(minutes=1))  # a double click sends no second email
     sent = events(db, "subscription.confirm")
     assert len(sent) == 1 and sent[0]["email"] == "rina@contoh.id" and sent[0]["sku"] == "KAOS-M"
-    token = token_of(sent[0]["confirm_url"])
+    assert "confirm_url" not in sent[0]  # the link travels in the email only
+    token = emailed_links(db, now=NOW)["rina@contoh.id"]
     assert subscriptions.find_subscription(db, token).status == "pending"
     assert subscriptions.confirm(db, token, now=NOW).status == "confirmed"
     assert subscriptions.confirm(db, token, now=NOW).status == "confirmed"
@@ -164,7 +161,7 @@ def test_stock_back_tells_confirmed_sign_ups_once_after_waiting_customers_are_se
     buy(db, "KAOS-M", 2)  # two units wait
     for email in ("a@contoh.id", "b@contoh.id", "c@contoh.id"):
         sign_up(db, email)
-    links = {e["email"]: token_of(e["confirm_url"]) for e in events(db, "subscription.confirm")}
+    links = emailed_links(db, now=NOW)
     subscriptions.confirm(db, links["a@contoh.id"], now=NOW)
     subscriptions.confirm(db, links["b@contoh.id"], now=NOW)
     subscriptions.unsubscribe(db, links["b@contoh.id"], now=NOW)  # c never confirmed
@@ -175,7 +172,10 @@ def test_stock_back_tells_confirmed_sign_ups_once_after_waiting_customers_are_se
                                   now=NOW + timedelta(days=3))
     told = events(db, "back_in_stock")
     assert [(e["email"], e["price"]) for e in told] == [("a@contoh.id", "125000.00")]
-    assert token_of(told[0]["unsubscribe_url"]) == links["a@contoh.id"]
+    assert "unsubscribe_url" not in told[0]
+    unsubscribe = emailed_links(db, now=NOW + timedelta(days=3), kind="unsubscribe")
+    assert list(unsubscribe) == ["a@contoh.id"] and unsubscribe["a@contoh.id"] != links["a@contoh.id"]
+    assert subscriptions.find_subscription(db, unsubscribe["a@contoh.id"]).status == "notified"
     stock.adjust_stock(db, "KAOS-M", StockAdjustment(delta=1, reason="lagi"), now=NOW + timedelta(days=4))
     assert len(events(db, "back_in_stock")) == 1  # once per sign-up
     assert subscriptions.find_subscription(db, links["a@contoh.id"]).status == "notified"
@@ -186,7 +186,7 @@ def test_a_launch_tells_sign_ups_but_is_no_restock(db: Database) -> None:
     make(db, "RILIS", units=5, backorder_policy="preorder", release_at=release.isoformat())
     make(db, "LAIN", units=5, backorder_policy="preorder", release_at=release.isoformat())
     sign_up(db, sku="RILIS")
-    subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    subscriptions.confirm(db, emailed_links(db, now=NOW)["rina@contoh.id"], now=NOW)
     assert preorders.release_due(db, now=NOW + timedelta(days=1)) == {}
     assert events(db, "back_in_stock") == []
     assert preorders.release_due(db, now=NOW + timedelta(days=2)) == {}  # nobody pre-ordered: nothing allocated
@@ -199,7 +199,7 @@ def test_a_launch_tells_sign_ups_but_is_no_restock(db: Database) -> None:
 def test_launching_a_preorder_by_hand_tells_its_sign_ups(db: Database) -> None:
     make(db, "RILIS", units=5, backorder_policy="preorder", release_at=(TODAY + timedelta(days=9)).isoformat())
     sign_up(db, sku="RILIS")
-    subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    subscriptions.confirm(db, emailed_links(db, now=NOW)["rina@contoh.id"], now=NOW)
     assert events(db, "back_in_stock") == []  # held for the launch
     preorders.release(db, "RILIS", now=NOW)
     assert [e["sku"] for e in events(db, "back_in_stock")] == ["RILIS"]
@@ -211,7 +211,7 @@ def test_confirming_after_the_stock_is_back_tells_at_once(db: Database) -> None:
     sign_up(db)
     stock.adjust_stock(db, "KAOS-M", StockAdjustment(delta=3, reason="datang"), now=NOW)
     assert events(db, "back_in_stock") == []  # not confirmed yet
-    confirmed = subscriptions.confirm(db, token_of(events(db, "subscription.confirm")[0]["confirm_url"]), now=NOW)
+    confirmed = subscriptions.confirm(db, emailed_links(db, now=NOW)["rina@contoh.id"], now=NOW)
     assert confirmed.status == "notified"
     assert [e["email"] for e in events(db, "back_in_stock")] == ["rina@contoh.id"]
 
@@ -284,7 +284,7 @@ def test_stock_back_while_shoppers_confirm_tells_each_exactly_once(db: Database)
         buy(db, sku, 1, email=f"pembeli{round_}@contoh.id")
         for n in range(4):
             sign_up(db, f"s{n}.{round_}@contoh.id", sku=sku)
-        tokens = [token_of(e["confirm_url"]) for e in events(db, "subscription.confirm") if e["sku"] == sku]
+        tokens = list(emailed_links(db, now=NOW).values())
         assert race_confirmations_with_a_stock_in(db, sku, tokens) == []
         told = sorted(e["email"] for e in events(db, "back_in_stock") if e["sku"] == sku)
         assert told == sorted(f"s{n}.{round_}@contoh.id" for n in range(4))

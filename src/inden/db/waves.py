@@ -2,8 +2,9 @@
 how many told shoppers bought (domain.waves decides how many and when; services.steps.restock calls these).
 
 A wave for 100,000 sign-ups is two statements — an UPDATE that marks the first `size` confirmed sign-ups told by
-this wave, and an INSERT … SELECT of their `back_in_stock` events — with no Python per sign-up
-(bench/sign_up_waves.py). The caller holds the product's row lock, so no other wave or order interleaves.
+this wave, and an INSERT … SELECT of their `back_in_stock` events (on PostgreSQL one statement) — with no Python
+per sign-up and no secret: the links are minted as the emails are sent (bench/sign_up_waves.py). The caller holds
+the product's row lock, so no other wave or order interleaves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from inden.db.models import SignUpWave, Subscription, Timestamp
@@ -35,40 +36,59 @@ _MARK_ALL = text(
     """
 ).bindparams(bindparam("now", type_=Timestamp))
 
-# The payload: {subscription_id, email, locale, unsubscribe_url, sku, product_name, price, limited}. The product's
-# part is the same for the whole wave: JSON-encoded once in Python and appended as text. Each sign-up's text fields
-# are JSON-encoded by the database (json_quote on SQLite, to_json on PostgreSQL).
-_SQLITE = text(
-    """
+# The payload: {subscription_id, email, locale, sku, product_name, price, limited}. The product's part is the same
+# for the whole wave: JSON-encoded once in Python and appended as text. Each sign-up's text fields are JSON-encoded
+# by the database (json_quote on SQLite, to_json on PostgreSQL). No link: the email's unsubscribe link is minted
+# when it is sent (services.steps.sign_up_links), so a wave writes no secret.
+_SQLITE = """
     INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
     SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
            '{"subscription_id":' || s.id || ',"email":' || json_quote(s.email) || ',"locale":' || json_quote(s.locale)
-           || ',"unsubscribe_url":' || json_quote(:unsubscribe || s.token) || :product_part, :now, 0
+           || :product_part, :now, 0
     FROM subscriptions s
     WHERE s.product_id = :product_id AND s.status = :notified AND s.wave_id = :wave_id AND s.notified_at = :now
-    ON CONFLICT (dedup_key) DO NOTHING
     """
-).bindparams(bindparam("now", type_=Timestamp))
 
-# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the INSERT (no second scan).
-_POSTGRESQL = text(
-    """
+# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the INSERT (no second scan). The
+# UPDATE is a HOT update (no index names the columns it sets: models.Subscription), so it writes no index entry.
+_CHOSEN = """
     WITH chosen AS (
         SELECT id FROM subscriptions WHERE product_id = :product_id AND status = :confirmed
         ORDER BY confirmed_at, id LIMIT :size
     ), told AS (
         UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
         FROM chosen WHERE s.id = chosen.id
-        RETURNING s.id, s.email, s.locale, s.token
+        RETURNING s.id, s.email, s.locale
     )
+    """
+_EVERYONE = """
+    WITH told AS (
+        UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
+        WHERE s.product_id = :product_id AND s.status = :confirmed
+        RETURNING s.id, s.email, s.locale
+    )
+    """  # the wave has room for everyone waiting: no sort, no join
+_POSTGRESQL_INSERT = """
     INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
     SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
            ('{"subscription_id":' || s.id || ',"email":' || to_json(s.email) || ',"locale":' || to_json(s.locale)
-            || ',"unsubscribe_url":' || to_json(:unsubscribe || s.token) || :product_part)::json, :now, 0
+            || :product_part)::json, :now, 0
     FROM told s
-    ON CONFLICT (dedup_key) DO NOTHING
     """
-).bindparams(bindparam("now", type_=Timestamp))
+# A new wave's keys (`back_in_stock:{wave}:…`) cannot exist yet, so its INSERT skips the conflict check (a
+# speculative insertion per row). Topping up a wave can meet one: a shopper it told signed up again and confirmed
+# while it still had room; that event was sent, so the repeat is dropped.
+_CONFLICT = " ON CONFLICT (dedup_key) DO NOTHING"
+
+
+def _statement(sql: str) -> TextClause:
+    return text(sql).bindparams(bindparam("now", type_=Timestamp))
+
+
+_POSTGRESQL = {(everyone, topping_up): _statement((_EVERYONE if everyone else _CHOSEN) + _POSTGRESQL_INSERT
+                                                  + (_CONFLICT if topping_up else ""))
+               for everyone in (False, True) for topping_up in (False, True)}
+_SQLITE_INSERT = {topping_up: _statement(_SQLITE + (_CONFLICT if topping_up else "")) for topping_up in (False, True)}
 
 
 def waiting_sign_ups(session: Session, product_id: int) -> int:
@@ -83,23 +103,25 @@ def last_wave(session: Session, product_id: int) -> SignUpWave | None:
 
 
 def tell_wave(session: Session, wave: SignUpWave, *, size: int, waiting: int, sku: str, name: str,
-              price: Decimal | None, unsubscribe_prefix: str, now: datetime) -> int:
+              price: Decimal | None, now: datetime, new: bool) -> int:
     """Tell the first `size` confirmed sign-ups of the wave's product (by confirmation time, then id): mark them
     notified at `now` by `wave` and write their `back_in_stock` events (`limited: true`). Returns how many were
     told and adds them to the wave's `told`. The product must be locked and the wave flushed (it needs its id).
     A wave may be topped up later (a confirmation while it still has room): each call tells only new ones.
-    `waiting` is the number of confirmed sign-ups (`waiting_sign_ups`): with room for all, no sort is needed."""
+    `waiting` is the number of confirmed sign-ups (`waiting_sign_ups`): with room for all, no sort is needed.
+    `new`: the wave was made in this transaction and has told nobody yet."""
     params = {"notified": SubscriptionStatus.NOTIFIED.value, "confirmed": SubscriptionStatus.CONFIRMED.value,
               "now": now, "wave_id": wave.id, "product_id": wave.product_id, "size": size}
     product_part = json.dumps({"sku": sku, "product_name": name, "price": None if price is None else str(price),
                                "limited": True}, ensure_ascii=False)
     events = {"event_type": EventType.BACK_IN_STOCK.value, "key_prefix": f"{EventType.BACK_IN_STOCK}:{wave.id}:",
-              "unsubscribe": unsubscribe_prefix, "product_part": "," + product_part[1:]}
+              "product_part": "," + product_part[1:]}
     if session.get_bind().dialect.name == "postgresql":
-        told = int(session.execute(_POSTGRESQL, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
+        statement = _POSTGRESQL[(size >= waiting, not new)]
+        told = int(session.execute(statement, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
     else:
         told = int(session.execute(_MARK_ALL if size >= waiting else _MARK, params).rowcount or 0)  # type: ignore[attr-defined]
-        session.execute(_SQLITE, {**params, **events})
+        session.execute(_SQLITE_INSERT[not new], {**params, **events})
     wave.told += told
     for obj in list(session.identity_map.values()):  # sign-ups loaded by the caller see their new state
         if isinstance(obj, Subscription):

@@ -44,10 +44,12 @@ from inden.notify.whatsapp import (
     whatsapp_message,
 )
 from inden.services.steps.order_links import mint_order_links
+from inden.services.steps.sign_up_links import mint_sign_up_links
 from inden.services.steps.whatsapp_contacts import WhatsAppContacts, whatsapp_contacts
 
 log = logging.getLogger(__name__)
 
+SIGN_UP_EVENTS = frozenset({EventType.SUBSCRIPTION_CONFIRM, EventType.BACK_IN_STOCK})  # carry a sign-up link
 LEASE = timedelta(minutes=15)  # how long a claimed row stays invisible to other workers
 ERROR_LENGTH = 500  # outbox.last_error
 
@@ -59,6 +61,15 @@ class ClaimedEvent:
     dedup_key: str
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """The links minted for one round's emails: order page address by order id; confirm and unsubscribe
+    addresses by sign-up id (`confirm_url`, `unsubscribe_url`)."""
+
+    orders: dict[int, str] = field(default_factory=dict)
+    sign_ups: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +168,7 @@ def notices(events: Sequence[ClaimedEvent]) -> Iterator[Notice]:
 
 
 def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings: Settings,
-             links: dict[int, str], whatsapp: WhatsAppSender | None = None,
+             links: Links, whatsapp: WhatsAppSender | None = None,
              contacts: WhatsAppContacts | None = None) -> Outcome:
     """Render and send one notice; every failure becomes an Outcome, so one bad row cannot stop the round."""
     if notice.event_type in UNEMAILED_EVENTS:
@@ -168,10 +179,12 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
         return Outcome("skipped")
     try:
         payload = notice.payload()
+        if notice.event_type in SIGN_UP_EVENTS:  # the links go into the message only, never into the outbox
+            payload = {**payload, **links.sign_ups[payload["subscription_id"]]}
         to = addressee(notice.event_type, payload, settings=settings)
         if to is None or (notice.event_type == EventType.ETA_CHANGED and not payload["changes"]):
             return Outcome("skipped")
-        order_url = links.get(payload.get("order_id", 0)) if notice.event_type in ORDER_EVENTS else None
+        order_url = links.orders.get(payload.get("order_id", 0)) if notice.event_type in ORDER_EVENTS else None
         dedup_keys = [e.dedup_key for e in notice.events]
         phone = contacts.phone_for(notice.event_type, payload) if contacts else None
         chat = None
@@ -223,10 +236,11 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 
 def _claim(db: Database, *, now: datetime, limit: int, whatsapp: bool = False
-           ) -> tuple[list[ClaimedEvent], dict[str, str], dict[int, str], WhatsAppContacts | None]:
+           ) -> tuple[list[ClaimedEvent], dict[str, str], Links, WhatsAppContacts | None]:
     """Lease up to `limit` due events (oldest first), look up the product names their emails need, and mint
-    one order-page link per order they tell about (a resent email carries a new link; the old one still works);
-    with `whatsapp`, also who of their readers chose WhatsApp (and did not opt out)."""
+    one order-page link per order and one sign-up link per sign-up they tell about (a resent email carries a
+    new link; the old one still works); with `whatsapp`, also who of their readers chose WhatsApp (and did not
+    opt out)."""
     with db.transaction() as session:
         # Concurrency: SKIP LOCKED lets a second worker pass over rows the first is claiming; once this commits,
         # the lease keeps them out of everyone's WHERE (PostgreSQL re-checks it on a row that changed after the
@@ -241,14 +255,21 @@ def _claim(db: Database, *, now: datetime, limit: int, whatsapp: bool = False
             session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events]))
                             .values(next_attempt_at=now + LEASE))
         contacts = whatsapp_contacts(session, [e.payload for e in events]) if whatsapp and events else None
-        return (events, _product_names(session, events), mint_order_links(session, _orders_of(events), now=now),
-                contacts)
+        links = Links(orders=mint_order_links(session, _orders_of(events), now=now),
+                      sign_ups=mint_sign_up_links(session, _sign_ups_of(events), now=now))
+        return events, _product_names(session, events), links, contacts
 
 
 def _orders_of(events: Sequence[ClaimedEvent]) -> set[int]:
     return {e.payload["order_id"] for e in events if e.event_type in ORDER_EVENTS and isinstance(e.payload, dict)
             and isinstance(e.payload.get("order_id"), int)
             and not isinstance(e.payload.get("order_id"), bool)}
+
+
+def _sign_ups_of(events: Sequence[ClaimedEvent]) -> set[int]:
+    return {e.payload["subscription_id"] for e in events if e.event_type in SIGN_UP_EVENTS
+            and isinstance(e.payload, dict) and isinstance(e.payload.get("subscription_id"), int)
+            and not isinstance(e.payload.get("subscription_id"), bool)}
 
 
 def _product_names(session: Session, events: Sequence[ClaimedEvent]) -> dict[str, str]:

@@ -9,7 +9,6 @@ same whatever state the address was in, so the public endpoint reveals nobody's 
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -36,7 +35,8 @@ from inden.services.schemas.storefront import (
     SubscriptionOut,
 )
 from inden.services.steps.lookup import find_product
-from inden.services.steps.restock import signed_up_products, subscription_links, tell_sign_ups
+from inden.services.steps.restock import signed_up_products, tell_sign_ups
+from inden.services.steps.sign_up_links import forget_sign_up_links, sign_up_of_link
 
 RESEND_AFTER = timedelta(minutes=10)  # a repeated sign-up re-sends the confirmation at most this often
 
@@ -71,17 +71,17 @@ def _start(session: Session, request: SubscriptionCreate, *, now: datetime) -> N
     subscription.phone, subscription.channel = request.phone, request.channel.value
     subscription.whatsapp_consent_at = now if request.channel == Channel.WHATSAPP else None
     subscription.status = SubscriptionStatus.PENDING.value
-    subscription.token = secrets.token_urlsafe(32)
     subscription.confirm_sent_at = now
     subscription.confirmed_at = subscription.notified_at = subscription.unsubscribed_at = None
     subscription.wave_id = None
     session.add(subscription)
     session.flush()
-    base_url = settings_of(session).base_url
+    if existing is not None:
+        forget_sign_up_links(session, subscription.id)  # a new start: the links of the last one stop working
+    # No link in the payload: services.delivery mints one into the email (steps.sign_up_links).
     emit(session, [Event(EventType.SUBSCRIPTION_CONFIRM, f"subscription.confirm:{subscription.id}:{now.isoformat()}", {
         "subscription_id": subscription.id, "sku": product.sku, "product_name": product.name,
         "email": subscription.email, "locale": subscription.locale,
-        **subscription_links(subscription.token, base_url=base_url),
     })], now=now)
 
 
@@ -95,15 +95,6 @@ def _check_rate(session: Session, email: str, *, now: datetime) -> None:
                           email=email, limit=limit)
 
 
-def _by_token(session: Session, token: str, *, lock: tuple[type, ...] = ()) -> tuple[Subscription, Product]:
-    """The sign-up a link names and its product; `lock` names which of their rows to lock (PostgreSQL)."""
-    query = select(Subscription, Product).join(Product).where(Subscription.token == token)
-    row = session.execute(query.with_for_update(of=list(lock)) if lock else query).first()
-    if row is None:
-        raise UnknownSubscriptionLink()
-    return row[0], row[1]
-
-
 def _view(subscription: Subscription, product: Product) -> SubscriptionOut:
     return SubscriptionOut(sku=product.sku, product_name=product.name, email=subscription.email,
                            locale=subscription.locale, status=subscription.status)
@@ -112,7 +103,7 @@ def _view(subscription: Subscription, product: Product) -> SubscriptionOut:
 def find_subscription(db: Database, token: str) -> SubscriptionOut:
     """The sign-up a link names (for the page that asks to confirm). Raises UnknownSubscriptionLink."""
     with db.transaction() as session:
-        return _view(*_by_token(session, token))
+        return _view(*sign_up_of_link(session, token))
 
 
 def confirm(db: Database, token: str, *, now: datetime | None = None) -> SubscriptionOut:
@@ -121,7 +112,7 @@ def confirm(db: Database, token: str, *, now: datetime | None = None) -> Subscri
     with db.transaction() as session:
         # The product's row too: a stock-in holds it while it tells the confirmed sign-ups, so this confirmation
         # comes wholly before it (and is told there) or wholly after (and sees the stock here): never neither.
-        subscription, product = _by_token(session, token, lock=(Subscription, Product))
+        subscription, product = sign_up_of_link(session, token, lock=(Subscription, Product))
         if subscription.status == SubscriptionStatus.UNSUBSCRIBED.value:
             raise UnknownSubscriptionLink()
         if subscription.status == SubscriptionStatus.PENDING.value:
@@ -135,7 +126,7 @@ def unsubscribe(db: Database, token: str, *, now: datetime | None = None) -> Sub
     """Stop every email of this sign-up (idempotent)."""
     now = now or utcnow()
     with db.transaction() as session:
-        subscription, product = _by_token(session, token, lock=(Subscription,))
+        subscription, product = sign_up_of_link(session, token, lock=(Subscription,))
         if subscription.status != SubscriptionStatus.UNSUBSCRIBED.value:
             subscription.status = SubscriptionStatus.UNSUBSCRIBED.value
             subscription.unsubscribed_at = now

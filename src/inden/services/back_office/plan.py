@@ -31,6 +31,10 @@ _REASON_TEXT = {
     ReasonKind.EVENTS: N_("Planned events need stock: %(events)s."),
     ReasonKind.COVER: N_("Stock lasts about %(days)s day(s); delivery takes %(lead_time)s day(s)."),
     ReasonKind.RISK: N_("Chance of running out before it arrives: %(percent)s percent."),
+    ReasonKind.CAPPED: N_("The reorder point is capped at %(reorder_point)s: the most sold in any %(days)s days of the "
+                          "last year, planned events included."),
+    ReasonKind.SIGN_UPS: N_("%(shoppers)s shopper(s) signed up while out of stock: about %(units)s unit(s) of "
+                            "demand the sales did not show."),
 }
 
 

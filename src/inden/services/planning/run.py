@@ -57,7 +57,7 @@ class PlanRun:
     report: pd.DataFrame  # the forecaster's per-SKU report (model, accuracy, fallback)
 
 
-def _figures(plan: SkuPlan) -> dict[str, Any]:
+def _figures(plan: SkuPlan, sign_ups: tuple[int, int] = (0, 0)) -> dict[str, Any]:
     return SuggestionFigures(
         on_hand=plan.on_hand, allocated=plan.allocated, backordered=plan.backordered, incoming=plan.incoming,
         inventory_position=plan.inventory_position, demand_per_day=round(plan.demand_per_day, 3),
@@ -65,7 +65,7 @@ def _figures(plan: SkuPlan) -> dict[str, Any]:
         safety_stock=round(plan.safety_stock, 2), reorder_point=round(plan.reorder_point, 2),
         service_level=round(plan.service_level, 4), risk=round(plan.risk, 4),
         days_of_cover=None if plan.days_of_cover == float("inf") else round(plan.days_of_cover, 1),
-        events=plan.events,
+        events=plan.events, capped=plan.capped, sign_ups=sign_ups[0], sign_up_units=sign_ups[1],
     ).model_dump()
 
 
@@ -111,12 +111,17 @@ def run_plan(db: Database, *, now: datetime | None = None, skus: Sequence[str] |
 def _with_sign_ups(plan: SkuPlan, snapshot: Snapshot) -> SkuPlan:
     """A plan that orders says how many shoppers signed up while its product was out of stock (their demand is
     in the forecast: `services.planning.snapshot.with_sign_ups`)."""
-    shoppers = snapshot.sign_ups.get(plan.sku, 0)
+    shoppers, units = _sign_ups(plan, snapshot)
     if not shoppers or not plan.quantity:
         return plan
-    units = round(unseen_units(shoppers, snapshot.conversion.get(plan.sku)))
     return replace(plan, reason=f"{plan.reason}; {shoppers} shopper(s) signed up while out of stock: about {units} "
                                 "unit(s) of demand the sales did not show")
+
+
+def _sign_ups(plan: SkuPlan, snapshot: Snapshot) -> tuple[int, int]:
+    """How many shoppers signed up while the plan's product was out of stock, and the units they stand for."""
+    shoppers = snapshot.sign_ups.get(plan.sku, 0)
+    return shoppers, round(unseen_units(shoppers, snapshot.conversion.get(plan.sku))) if shoppers else 0
 
 
 def _replan_moved(session: Session, snapshot: Snapshot, plans: list[SkuPlan],
@@ -150,7 +155,7 @@ def _store_suggestions(session: Session, snapshot: Snapshot, plans: list[SkuPlan
             status=SuggestionStatus.PENDING.value, quantity=p.quantity,
             unit_cost=Decimal(str(p.unit_cost)).quantize(Decimal("0.01")) if p.unit_cost is not None else None,
             need_by=p.need_by, expected_at=p.expected_at or p.need_by, expedite=p.expedite, reason=p.reason[:500],
-            figures=_figures(p), created_at=now)
+            figures=_figures(p, _sign_ups(p, snapshot)), created_at=now)
         for p in plans if p.quantity > 0 and p.supplier is not None
     ]
     session.add_all(rows)

@@ -73,6 +73,9 @@ class SuggestionFigures(BaseModel):
     risk: float
     days_of_cover: float | None
     events: list[str]
+    capped: bool = False  # the reorder point was capped by the SKU's own year (planning.lead_time_demand)
+    sign_ups: int = 0  # back-in-stock sign-ups while out of stock, counted into the forecast's history
+    sign_up_units: int = 0  # the demand they stand for (sign-ups x measured conversion), rounded
 
 
 

@@ -23,13 +23,6 @@ from inden.domain.waves import CONVERSION_WINDOW, wave_due, wave_factor, wave_si
 from inden.services.steps.etas import is_released
 
 
-def subscription_links(token: str, *, base_url: str) -> dict[str, str]:
-    """The confirm and unsubscribe addresses carried by the emails (pages served by `inden.web` at `base_url`)."""
-    base = base_url.rstrip("/")
-    return {"confirm_url": f"{base}/subscriptions/confirm?token={token}",
-            "unsubscribe_url": f"{base}/subscriptions/unsubscribe?token={token}"}
-
-
 @dataclass(frozen=True, slots=True)
 class ShelfBefore:
     """Taken before a stock-in: which products had nothing on sale, and which had never had stock at all."""
@@ -71,7 +64,6 @@ def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetim
     settings = settings_of(session)
     sold_out = _out_of_stock(session, products, now=now)
     window = timedelta(hours=settings.sign_up_wave_hours)
-    unsubscribe = subscription_links("", base_url=settings.base_url)["unsubscribe_url"]
     written = 0
     for product in products:
         waiting = 0 if product.id in sold_out else waiting_sign_ups(session, product.id)
@@ -87,13 +79,13 @@ def tell_sign_ups(session: Session, products: Sequence[Product], *, now: datetim
                               size=wave_size(units, factor), told=0, convert_by=now + CONVERSION_WINDOW)
             session.add(wave)
             session.flush()
-            room = wave.size
+            room, new = wave.size, True
         else:
             assert last is not None
-            wave, room = last, last.size - last.told
+            wave, room, new = last, last.size - last.told, False
         if room > 0:
             written += tell_wave(session, wave, size=room, waiting=waiting, sku=product.sku, name=product.name,
-                                 price=product.price, unsubscribe_prefix=unsubscribe, now=now)
+                                 price=product.price, now=now, new=new)
     return written
 
 

@@ -15,10 +15,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from inden.config import get_settings
 from inden.db.session import Database
 from inden.services.accounts import Account, session_account
-from inden.web.backoffice.render import page
+from inden.web.backoffice.render import app_settings, page
 
 SESSION_COOKIE = "inden_session"
 LOGIN_CSRF_COOKIE = "inden_login_csrf"  # before login there is no session: the form's token is double-submitted
@@ -44,7 +43,7 @@ def database(request: Request) -> Database:
 
 
 def over_https(request: Request) -> bool:
-    return request.url.scheme == "https" or get_settings().base_url.startswith("https://")
+    return request.url.scheme == "https" or app_settings(request).base_url.startswith("https://")
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None = None) -> None:

@@ -11,14 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from inden.clock import shop_date, utcnow
-from inden.config import get_settings
 from inden.domain.errors import DomainError
 from inden.i18n import N_
 from inden.services import sales_import
 from inden.services.back_office import downloads, imports
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Posted, Signed, database
-from inden.web.backoffice.render import Errors, page
+from inden.web.backoffice.render import Errors, app_settings, page
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("sales", "products")
@@ -83,22 +82,22 @@ def _import(request: Request, account: Signed, kind: str, text: str, create: boo
     return page(request, account, "import.html", values=values, result=result, kind=kind)
 
 
-def _csv(chunks: Iterator[str], name: str) -> StreamingResponse:
-    day = shop_date(utcnow(), get_settings().timezone).isoformat()  # the file's name only
+def _csv(request: Request, chunks: Iterator[str], name: str) -> StreamingResponse:
+    day = shop_date(utcnow(), app_settings(request).timezone).isoformat()  # the file's name only
     return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{name}-{day}.csv"', "Cache-Control": "no-store"})
 
 
 @router.get("/downloads/products.csv")
 def products_csv(request: Request, account: Signed) -> StreamingResponse:
-    return _csv(downloads.products_csv(database(request)), "products")
+    return _csv(request, downloads.products_csv(database(request)), "products")
 
 
 @router.get("/downloads/backorders.csv")
 def backorders_csv(request: Request, account: Signed, sku: str | None = None) -> StreamingResponse:
-    return _csv(downloads.backorders_csv(database(request), sku=sku), "backorders")
+    return _csv(request, downloads.backorders_csv(database(request), sku=sku), "backorders")
 
 
 @router.get("/downloads/plan.csv")
 def plan_csv(request: Request, account: Signed) -> StreamingResponse:
-    return _csv(downloads.plan_csv(database(request)), "plan")
+    return _csv(request, downloads.plan_csv(database(request)), "plan")

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from inden.clock import shop_date
-from inden.config import get_settings
+from inden.config import Settings
 from inden.i18n import format_day, format_money, template_environment, translate
 from inden.services.accounts import Account
 
@@ -28,12 +28,20 @@ HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Pol
                                       "script-src 'self'; frame-ancestors 'none'; form-action 'self'"}
 
 
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (`api.app.create_app`: the database's), not this process's
+    environment: a test's or a second shop's app shows its own."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 @lru_cache
-def environment(locale: str) -> Environment:
-    """The back office's templates speaking `locale`, with `money`, `day`, `num` and `when` filters."""
+def environment(locale: str, timezone: str) -> Environment:
+    """The back office's templates speaking `locale`, with `money`, `day`, `num` and `when` filters (a moment
+    shown as a day is the shop's day in `timezone`)."""
     env = template_environment(TEMPLATES, locale)
     env.filters["money"] = lambda amount: "—" if amount is None else format_money(Decimal(amount), locale)
-    env.filters["day"] = lambda value: _day(value, locale)
+    env.filters["day"] = lambda value: _day(value, locale, timezone)
     env.filters["num"] = lambda value: "—" if value is None else format_decimal(value, locale=locale)
     env.filters["pct"] = lambda value: "—" if value is None else format_decimal(
         round(float(value) * 100, 1), locale=locale) + " %"
@@ -41,11 +49,11 @@ def environment(locale: str) -> Environment:
     return env
 
 
-def _day(value: date | datetime | None, locale: str) -> str:
+def _day(value: date | datetime | None, locale: str, timezone: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = shop_date(value, get_settings().timezone)
+        value = shop_date(value, timezone)
     return format_day(value, locale)
 
 
@@ -75,11 +83,12 @@ def _here(request: Request) -> str:
 def page(request: Request, account: Account | None, template: str, *, status_code: int = 200,
          locale: str | None = None, **context: Any) -> HTMLResponse:
     """Render a page of the back office in the account's language (or `locale` before login)."""
-    locale = locale or (account.locale if account else get_settings().default_locale)
+    settings = app_settings(request)
+    locale = locale or (account.locale if account else settings.default_locale)
     context.setdefault("errors", Errors())
     context.setdefault("values", {})
-    html = environment(locale).get_template(f"backoffice/{template}").render(
-        request=request, account=account, locale=locale, shop=get_settings().shop_name,
+    html = environment(locale, settings.timezone).get_template(f"backoffice/{template}").render(
+        request=request, account=account, locale=locale, shop=settings.shop_name,
         csrf=account.csrf_token if account else context.pop("csrf", ""), path=request.url.path,
         here=_here(request), **context)
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)

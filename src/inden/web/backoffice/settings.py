@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from inden.config import get_settings
 from inden.domain.errors import DomainError
 from inden.i18n import N_
 from inden.services import accounts, keys, webhooks
@@ -22,7 +21,7 @@ from inden.services.schemas.webhooks import WebhookCreate
 from inden.web.backoffice import forms
 from inden.web.backoffice.auth import Owner, OwnerPosted, database
 from inden.web.backoffice.forms import RecordId
-from inden.web.backoffice.render import Errors, page
+from inden.web.backoffice.render import Errors, app_settings, page
 
 router = APIRouter(include_in_schema=False)
 SHOWN_SETTINGS = ("shop_name", "base_url", "default_locale", "timezone", "currency", "handling_days",
@@ -33,7 +32,7 @@ SHOWN_SETTINGS = ("shop_name", "base_url", "default_locale", "timezone", "curren
 def _settings_page(request: Request, account: Owner, *, errors: Errors | None = None, status_code: int = 200,
                    **extra: Any) -> HTMLResponse:
     db = database(request)
-    settings = get_settings()
+    settings = app_settings(request)
     config = {name: getattr(settings, name) for name in SHOWN_SETTINGS}
     config["smtp_url"] = "✓" if settings.smtp_url else "—"  # holds a password: never shown
     config["database_url"] = "SQLite" if db.is_sqlite else "PostgreSQL"
@@ -66,7 +65,7 @@ def add_user(request: Request, account: Owner, form: OwnerPosted) -> Response:
             forms.from_domain(error, errors, "email")
     if errors:
         return _settings_page(request, account, errors=errors, status_code=422, values=dict(form))
-    link = f"{get_settings().base_url.rstrip('/')}/setup/{token}"
+    link = f"{app_settings(request).base_url.rstrip('/')}/setup/{token}"
     return _settings_page(request, account, setup_link=link, setup_for=email)
 
 
@@ -77,7 +76,7 @@ def reset_user(request: Request, account: Owner, form: OwnerPosted) -> Response:
         token = accounts.reset_user(database(request), email)
     except DomainError:
         return RedirectResponse("/settings", status_code=303)
-    link = f"{get_settings().base_url.rstrip('/')}/setup/{token}"
+    link = f"{app_settings(request).base_url.rstrip('/')}/setup/{token}"
     return _settings_page(request, account, setup_link=link, setup_for=email)
 
 
