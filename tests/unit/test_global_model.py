@@ -72,3 +72,16 @@ def test_importing_inden_its_planning_and_its_cli_does_not_load_lightgbm_or_mlfo
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_series_keeps_its_own_best_model_only_where_its_windows_say_so_clearly() -> None:
+    from inden.planning.forecasting.backtest import choose
+
+    # 20 series; the pool clearly prefers candidate 0 (10 % better on every series but the last two)
+    scores = np.ones((20, 2, 2))
+    scores[:, :, 0] = 0.9
+    scores[18, :, 1] = 0.85  # slightly better on its own two windows: noise against the pool
+    scores[19, :, 1] = 0.3  # three times better on both windows: evidence
+    chosen = choose(scores)
+    assert chosen[:19].tolist() == [0] * 19
+    assert chosen[19] == 1

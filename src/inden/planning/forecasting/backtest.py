@@ -110,11 +110,11 @@ def _relative(scores: FloatArray) -> FloatArray:
 
     Relative, so that series of any size weigh alike in the pooled evidence; a series every candidate forecast
     perfectly scores 1 everywhere (no preference)."""
-    finite = np.where(np.isfinite(scores), scores, np.nan)
+    finite = np.isfinite(scores)
     with np.errstate(invalid="ignore", divide="ignore"):
-        level = np.nanmean(finite, axis=1, keepdims=True)
-        rel = np.where(level > 0, finite / level, 1.0)
-    return np.where(np.isfinite(rel), rel, np.inf)
+        level = np.where(finite, scores, 0.0).sum(axis=1, keepdims=True) / finite.sum(axis=1, keepdims=True)
+        rel = np.where(level > 0, scores / level, 1.0)
+    return np.where(finite, rel, np.inf)
 
 
 def _best_few(by_window: FloatArray, models: list[int]) -> list[int]:
@@ -125,10 +125,11 @@ def _best_few(by_window: FloatArray, models: list[int]) -> list[int]:
 
 
 def _pooled(relative: FloatArray) -> FloatArray:
-    finite = np.where(np.isfinite(relative), relative, np.nan)
-    with np.errstate(invalid="ignore"):
-        out = np.nanmean(finite, axis=0) if len(finite) else np.full(finite.shape[1], np.nan)
-    return np.where(np.isfinite(out), out, np.inf)
+    finite = np.isfinite(relative)
+    count = finite.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(finite, relative, 0.0).sum(axis=0) / count
+    return np.where(count > 0, out, np.inf)
 
 
 def choose(by_window: FloatArray) -> IntArray:

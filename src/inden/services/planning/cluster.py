@@ -2,9 +2,10 @@
 (`INDEN_PLANNING_CLUSTER=tcp://scheduler:8786`, or `--cluster` on `inden plan|forecast|worker`).
 
 Only the forecasting moves (statsforecast's fugue back-end, `forecast_demand(engine=…)`): it is the part
-that grows with the catalogue; reading the database, the policy maths and the writes stay here. A cluster
-that cannot be reached within `INDEN_PLANNING_CLUSTER_TIMEOUT` seconds is an error the caller sees at once
-(`PlanningClusterUnreachable`), never a hang.
+that grows with the catalogue; reading the database, the global LightGBM model (fitted on a sample of SKUs),
+the policy maths and the writes stay here. A cluster that cannot be reached within
+`INDEN_PLANNING_CLUSTER_TIMEOUT` seconds is an error the caller sees at once (`PlanningClusterUnreachable`),
+never a hang.
 """
 
 from __future__ import annotations
