@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from inden.db.migrate import current_revision, head_revision
-from inden.db.models import LostDemand, OutboxEvent, StockMovement
+from inden.db.models import LostDemand, Order, OrderLine, OutboxEvent, StockMovement
 from inden.db.session import Database
 from inden.domain.errors import (
     IdempotencyConflict,
@@ -123,6 +123,28 @@ def test_restock_serves_waiting_backorders_oldest_first_unless_priority_is_raise
         events = session.scalars(select(OutboxEvent.dedup_key).where(
             OutboxEvent.event_type == "backorder.allocated").order_by(OutboxEvent.dedup_key)).all()
     assert events == [f"backorder.allocated:{first.id}:1", f"backorder.allocated:{vip.id}:0"]
+
+
+def test_allocated_event_payload_names_the_line_its_units_and_the_new_order_status(db: Database) -> None:
+    add_product(db, "SERUM")
+    first = order(db, ("SERUM", 3), at=1)
+    second = order(db, ("SERUM", 1), at=2, email="sari@contoh.id")
+    with db.transaction() as session:  # text a JSON encoder must escape (the payload is built in SQL)
+        session.execute(update(Order).where(Order.id == first.id).values(
+            customer_email='bu"di\\ñ@contoh.id', customer_locale="en"))
+    restock(db, "SERUM", 4)
+    with db.transaction() as session:
+        line_of = {order_id: line_id for order_id, line_id in session.execute(select(OrderLine.order_id, OrderLine.id))}
+        events = {row.dedup_key: row.payload for row in session.execute(select(
+            OutboxEvent.dedup_key, OutboxEvent.payload).where(OutboxEvent.event_type == "backorder.allocated"))}
+    assert events == {
+        f"backorder.allocated:{line_of[first.id]}:0": {
+            "order_id": first.id, "sku": "SERUM", "allocated": 3, "waiting": 0, "status": "allocated",
+            "customer": {"email": 'bu"di\\ñ@contoh.id', "locale": "en"}},
+        f"backorder.allocated:{line_of[second.id]}:0": {
+            "order_id": second.id, "sku": "SERUM", "allocated": 1, "waiting": 0, "status": "allocated",
+            "customer": {"email": "sari@contoh.id", "locale": "id"}},
+    }
 
 
 def test_cancelling_allocated_units_serves_the_next_waiting_customer(db: Database) -> None:
