@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from inden.services import audit, order_views, orders, placing, products, stock
 from inden.services.schemas.common import LineIn
 from inden.services.schemas.orders import OrderCreate
 from inden.services.schemas.products import ProductCreate, StockAdjustment
+from tests.conftest import truncate_all
 
 T0 = datetime(2026, 12, 12, 0, 0, tzinfo=UTC)
 
@@ -252,6 +254,41 @@ def test_concurrent_orders_never_oversell_and_keep_positions_contiguous(db: Data
         "on_hand": 20, "allocated": 20, "available": 0, "backordered": 60, "incoming": 0}
     assert [position for position, _, _ in queue(db, "FLASH")] == list(range(1, 61))
     assert audit.verify(db).ok
+
+
+def test_a_status_refresh_waits_for_a_concurrent_change_to_another_line_of_the_order(
+    pg_database: Database,
+) -> None:
+    # PostgreSQL only (SQLite has one writer at a time). Another transaction has served the order's other SKU
+    # and not committed yet; serving this SKU must wait for it and then see its line, or the order would keep
+    # the status that transaction computed without ours.
+    db = pg_database
+    truncate_all(db)
+    add_product(db, "TEH")
+    add_product(db, "GULA")
+    placed = order(db, ("TEH", 1), ("GULA", 1))
+    other = db.engine.connect()
+    other.begin()
+    other.execute(text("UPDATE order_lines SET allocated = 1, backordered = 0 WHERE order_id = :o AND product_id = "
+                       "(SELECT id FROM products WHERE sku = 'GULA')"), {"o": placed.id})
+    other.execute(text("UPDATE orders SET status = 'partially_backordered' WHERE id = :o"), {"o": placed.id})
+    serving = threading.Thread(target=restock, args=(db, "TEH", 1))
+    serving.start()
+    try:
+        with db.engine.connect() as watcher:  # wait until the serving blocks on the order's row lock
+            for _ in range(200):
+                waiting = watcher.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")).scalar_one()
+                if waiting or not serving.is_alive():
+                    break
+                time.sleep(0.05)
+        assert waiting == 1
+    finally:
+        other.commit()
+        other.close()
+        serving.join()
+    assert order_views.get_order(db, placed.id).status == "allocated"
 
 
 def test_audit_detects_a_tampered_ledger_row_and_counter_drift(db: Database) -> None:
