@@ -19,9 +19,10 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from inden.api.coalesce import OrderCoalescer
+from inden.api.limits import replay_body
 from inden.api.routers import orders
 from inden.services.keys import KeyCache, Role
 from inden.services.placing import Placing
@@ -42,7 +43,7 @@ class LeanPlaceOrder:
         body = await request.body()
         placing = self._ordinary(request, body)
         if placing is None:
-            await self.documented.handle(scope, _replay(body, receive), send)
+            await self.documented.handle(scope, replay_body(body, receive), send)
             return
         scope["route"] = self.documented  # logs and metrics name the route as for any other request
         outcome = await self.coalescer.place(placing)
@@ -66,20 +67,6 @@ class LeanPlaceOrder:
         except (orjson.JSONDecodeError, ValidationError):
             return None
         return Placing(order, key)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives the already-read body once more, then defers to the real one."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 def install_lean_orders(app: FastAPI) -> None:
