@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024
+    # A change telling at least this many customers at once writes their events as one bulk outbox row, which
+    # the workers expand before they deliver (db.outbox): the stock-in or the delay holds its locks shorter.
+    outbox_bulk_from: int = Field(default=1_000, ge=1)
     handling_days: int = 1  # days from goods in to parcel out, added to every ETA
     # Planning (services.planning). service_level: "abc" (A 98 %, B 95 %, C 90 % by revenue), "cost"
     # (newsvendor critical ratio of margin vs holding cost) or a number such as 0.95; a product's own wins.

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from inden.db.bulk import repeg_queues
 from inden.db.models import Order, OrderLine, OutboxEvent, Product
+from inden.db.outbox import expand_bulk
 from inden.db.session import Database
 from inden.domain.allocation import WaitingLine, allocation_order
 from inden.domain.eta import Inbound, WaitingUnits, peg_etas, peg_schedule
@@ -40,8 +41,12 @@ def _clear(session) -> None:  # type: ignore[no-untyped-def]
 
 
 @SQL_SETTINGS
-@given(shop=products, lead=st.integers(0, 30), handling=st.integers(0, 2), estimated_delay=st.integers(0, 5))
-def test_sql_pegging_matches_domain_peg_etas(db: Database, shop, lead, handling, estimated_delay) -> None:  # type: ignore[no-untyped-def]
+@given(shop=products, lead=st.integers(0, 30), handling=st.integers(0, 2), estimated_delay=st.integers(0, 5),
+       bulk=st.booleans())
+def test_sql_pegging_matches_domain_peg_etas(db: Database, shop, lead, handling, estimated_delay, bulk) -> None:  # type: ignore[no-untyped-def]
+    """`bulk`: the events are packed into one bulk outbox row and expanded (db.outbox), with the same result."""
+    if bulk:
+        db = db.configured(db.settings.model_copy(update={"outbox_bulk_from": 1}))
     options = {"today": TODAY, "lead_time_days": lead, "handling_days": handling,
                "estimated_delay_days": estimated_delay}
     expected, before, schedules, sku_of, n = {}, {}, {}, {}, 0
@@ -72,6 +77,9 @@ def test_sql_pegging_matches_domain_peg_etas(db: Database, shop, lead, handling,
                 expected[eta.line_id] = (eta.eta, eta.eta_latest, eta.confidence.value)
             schedules[p] = peg_schedule(supply, **options)
         changed, written = repeg_queues(session, schedules, now=T0)
+        packed = session.scalar(select(func.count()).where(OutboxEvent.event_type == "bulk"))
+        assert packed == (1 if bulk and written else 0)
+        assert expand_bulk(session) == (written if bulk else 0)
         stored = {row.id: (row.eta, row.eta_latest, row.eta_confidence) for row in session.execute(
             select(OrderLine.id, OrderLine.eta, OrderLine.eta_latest, OrderLine.eta_confidence))}
         keys = list(session.scalars(select(OutboxEvent.dedup_key)))

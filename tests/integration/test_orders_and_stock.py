@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 
 from inden.db.migrate import current_revision, head_revision
 from inden.db.models import LostDemand, Order, OrderLine, OutboxEvent, StockMovement
+from inden.db.outbox import expand_bulk
 from inden.db.session import Database
 from inden.domain.errors import (
     IdempotencyConflict,
@@ -127,7 +128,12 @@ def test_restock_serves_waiting_backorders_oldest_first_unless_priority_is_raise
     assert events == [f"backorder.allocated:{first.id}:1", f"backorder.allocated:{vip.id}:0"]
 
 
-def test_allocated_event_payload_names_the_line_its_units_and_the_new_order_status(db: Database) -> None:
+@pytest.mark.parametrize("bulk", [False, True], ids=["rows", "bulk"])
+def test_allocated_event_payload_names_the_line_its_units_and_the_new_order_status(db: Database, bulk: bool) -> None:
+    """The same events whether written one row each or, from `outbox_bulk_from` on, packed into one bulk row
+    that the next reader of the outbox expands (db.outbox)."""
+    if bulk:
+        db = db.configured(db.settings.model_copy(update={"outbox_bulk_from": 2}))
     add_product(db, "SERUM")
     first = order(db, ("SERUM", 3), at=1)
     second = order(db, ("SERUM", 1), at=2, email="sari@contoh.id")
@@ -135,6 +141,11 @@ def test_allocated_event_payload_names_the_line_its_units_and_the_new_order_stat
         session.execute(update(Order).where(Order.id == first.id).values(
             customer_email='bu"di\\ñ@contoh.id', customer_locale="en"))
     restock(db, "SERUM", 4)
+    with db.transaction() as session:
+        kinds = session.scalars(select(OutboxEvent.event_type).where(OutboxEvent.event_type.in_(
+            ["bulk", "backorder.allocated"]))).all()
+        assert kinds == (["bulk"] if bulk else ["backorder.allocated"] * 2)
+        assert expand_bulk(session) == (2 if bulk else 0)
     with db.transaction() as session:
         line_of = {order_id: line_id for order_id, line_id in session.execute(select(OrderLine.order_id, OrderLine.id))}
         events = {row.dedup_key: row.payload for row in session.execute(select(

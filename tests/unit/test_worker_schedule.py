@@ -12,8 +12,8 @@ TODAY = date(2026, 12, 12)
 
 def test_a_fresh_worker_does_everything_on_its_first_tick() -> None:
     schedule = WorkerSchedule(email=True)
-    assert schedule.due(now=NOW, today=TODAY) == [Duty.RELEASE, Duty.WAVES, Duty.RANK, Duty.PLAN, Duty.EMAIL,
-                                                  Duty.WEBHOOKS, Duty.AUDIT]
+    assert schedule.due(now=NOW, today=TODAY) == [Duty.RELEASE, Duty.WAVES, Duty.EVENTS, Duty.RANK, Duty.PLAN,
+                                                  Duty.EMAIL, Duty.WEBHOOKS, Duty.AUDIT]
 
 
 def test_best_sellers_are_ranked_again_only_after_an_hour() -> None:
@@ -30,7 +30,7 @@ def test_the_plan_runs_once_per_shop_day() -> None:
 
 def test_switches_leave_out_planning_and_delivery() -> None:
     assert WorkerSchedule(plan=False, deliver=False, audit=False, email=True).due(now=NOW, today=TODAY) == [
-        Duty.RELEASE, Duty.WAVES, Duty.RANK]
+        Duty.RELEASE, Duty.WAVES, Duty.EVENTS, Duty.RANK]
 
 
 def test_email_is_left_out_without_a_mail_server() -> None:

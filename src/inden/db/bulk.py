@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from inden.db.models import Timestamp
+from inden.db.outbox import bulk_params, insert_events
 from inden.db.queue import queue_order
 from inden.domain.eta import PegSchedule
 from inden.domain.event_types import EventType
@@ -103,17 +104,18 @@ _PEGGED = """
 # An event only for a line that had a promise and whose dates moved (a confidence alone is no news).
 _NEWS = "m.old_eta IS NOT NULL AND (m.old_eta <> m.new_eta OR m.old_latest <> m.new_latest)"
 _EVENTS = f"""
-    SELECT '{EventType.ETA_CHANGED}', :key_prefix || CAST(m.id AS VARCHAR), {{payload}}, :now, 0
-    FROM {{moved}} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
-    WHERE """ + _NEWS
-
-_OUTBOX_COLUMNS = "outbox (event_type, dedup_key, payload, created_at, attempts)"
-
+    events AS (
+        SELECT CAST('{EventType.ETA_CHANGED}' AS VARCHAR(64)) AS event_type,
+               :key_prefix || CAST(m.id AS VARCHAR) AS dedup_key, {{payload}} AS payload, m.id AS ord
+        FROM {{moved}} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
+        WHERE """ + _NEWS + """
+    )"""
 
 # The event payload: {order_id, sku, old: {eta, eta_latest}, new: {eta, eta_latest, eta_confidence},
 # customer: {email, locale}}. SQLite builds it with json_object. PostgreSQL's json_build_object looks up
 # every argument's type on every row (~1 s for 80,000 events), so there it is concatenated text with the
-# values JSON-encoded by to_json (dates as ISO strings, whatever the DateStyle), checked by the ::json cast.
+# values JSON-encoded by to_json (dates as ISO strings, whatever the DateStyle), checked by the ::json cast of
+# db.outbox.insert_events (which also packs 1,000 or more events into one bulk row).
 _SQLITE_PAYLOAD = (
     "json_object('order_id', m.order_id, 'sku', p.sku,"
     " 'old', json_object('eta', m.old_eta, 'eta_latest', m.old_latest),"
@@ -126,7 +128,7 @@ _POSTGRESQL_PAYLOAD = """(
         || '},"new":{"eta":' || to_json(m.new_eta) || ',"eta_latest":' || to_json(m.new_latest)
         || ',"eta_confidence":' || to_json(m.new_confidence)
         || '},"customer":{"email":' || to_json(o.customer_email) || ',"locale":' || to_json(o.customer_locale)
-        || '}}')::json"""
+        || '}}')"""
 
 
 # One statement: every CTE reads the same snapshot, so the events see the old dates the UPDATE replaces.
@@ -139,9 +141,8 @@ _POSTGRESQL = text(
         UPDATE order_lines l SET eta = m.new_eta, eta_latest = m.new_latest, eta_confidence = m.new_confidence
         FROM moved m WHERE l.id = m.id
     ),
-    written AS (
-        INSERT INTO """ + _OUTBOX_COLUMNS + _EVENTS.format(payload=_POSTGRESQL_PAYLOAD, moved="moved") + """
-    )
+    """ + _EVENTS.format(payload=_POSTGRESQL_PAYLOAD, moved="moved") + """,
+    written AS (""" + insert_events("postgresql") + """)
     SELECT COUNT(*), COUNT(*) FILTER (WHERE old_eta IS NOT NULL AND (old_eta <> new_eta OR old_latest <> new_latest))
     FROM moved
     """
@@ -152,8 +153,9 @@ _SQLITE_MOVES = text(
     + " SELECT * FROM moved"
 )
 _SQLITE_EVENTS = text(
-    "INSERT INTO " + _OUTBOX_COLUMNS + _EVENTS.format(payload=_SQLITE_PAYLOAD, moved="eta_moves")
+    "WITH" + _EVENTS.format(payload=_SQLITE_PAYLOAD, moved="eta_moves") + insert_events("sqlite")
 ).bindparams(bindparam("now", type_=Timestamp))
+_SQLITE_NEWS = text("SELECT COUNT(*) FROM eta_moves m WHERE " + _NEWS)
 _SQLITE_STORE = text(
     "UPDATE order_lines SET eta = m.new_eta, eta_latest = m.new_latest, eta_confidence = m.new_confidence "
     "FROM eta_moves m WHERE order_lines.id = m.id"
@@ -173,7 +175,7 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
     _load_schedules(connection, schedules)
     # One re-peg may move a line's promise, and another in the same transaction (same `now`) move it again:
     # a token per call, not the time, keeps each event's key unique (see the guide's outbox table).
-    params = {"now": now, "key_prefix": f"{EventType.ETA_CHANGED}:{uuid.uuid4().hex[:16]}:"}
+    params = {**bulk_params(session, now), "key_prefix": f"{EventType.ETA_CHANGED}:{uuid.uuid4().hex[:16]}:"}
     if connection.dialect.name == "postgresql":
         changed, written = session.execute(_POSTGRESQL, params).one()
         return int(changed), int(written)
@@ -182,9 +184,10 @@ def repeg_queues(session: Session, schedules: Mapping[int, PegSchedule], *, now:
         "product_id INTEGER, old_eta DATE, old_latest DATE, new_eta DATE, new_latest DATE, new_confidence TEXT)")
     connection.exec_driver_sql("DELETE FROM eta_moves")
     changed = session.execute(_SQLITE_MOVES).rowcount  # type: ignore[attr-defined]
-    written = session.execute(_SQLITE_EVENTS, params).rowcount  # type: ignore[attr-defined]
+    session.execute(_SQLITE_EVENTS, params)
+    written = session.execute(_SQLITE_NEWS).scalar_one()
     session.execute(_SQLITE_STORE)
-    return int(changed or 0), int(written or 0)
+    return int(changed or 0), int(written)
 
 
 # The preview counts what `repeg_queues` would store and announce, from the same `moved` rows and `_NEWS`.

@@ -233,12 +233,17 @@ class OutboxEvent(Base):
         Index("ix_outbox_position", "position", unique=True, postgresql_where=text("position IS NOT NULL")),
         Index("ix_outbox_unpositioned", "id", sqlite_where=text("position IS NULL"),
               postgresql_where=text("position IS NULL")),
+        Index("ix_outbox_bulk", "id", sqlite_where=text("event_type = 'bulk'"),
+              postgresql_where=text("event_type = 'bulk'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The event's place in commit order, given after its transaction committed (db.outbox.assign_positions):
     # webhooks read the outbox by position, so an event whose transaction commits late is never skipped.
     position: Mapped[int | None] = mapped_column(BigInteger)
+    # An event expanded from a `bulk` row (db.outbox.expand_bulk) carries that row's id: positions follow it,
+    # so the expanded events keep the place of the change that wrote them. NULL: the event's own id.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(64))
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, String, bindparam, cast, insert, literal, select, text
+from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from inden.db.models import Order, OrderLine, OutboxEvent, Product, Timestamp, table_of
-from inden.db.sql import json_object
+from inden.db.models import OrderLine, Timestamp
+from inden.db.outbox import bulk_params, insert_events
 from inden.domain.event_types import EventType
 
 QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
@@ -74,39 +74,36 @@ def served_orders(batch: str) -> Select[int]:
     return select(OrderLine.order_id).where(OrderLine.served_batch == batch).distinct()
 
 
-def record_served_events(session: Session, batch: str, *, now: datetime) -> int:
+# One `backorder.allocated` event per served line: {order_id, sku, allocated, waiting, status, customer: {email,
+# locale}}. On PostgreSQL concatenated text (json_build_object resolves every argument's type on every row), checked
+# by the ::json cast of db.outbox.insert_events, which also packs 1,000 or more events into one bulk row.
+_SERVED_PAYLOAD = {
+    "postgresql": """'{"order_id":' || l.order_id || ',"sku":' || to_json(p.sku) || ',"allocated":' || l.allocated
+        || ',"waiting":' || l.backordered || ',"status":' || to_json(o.status) || ',"customer":{"email":'
+        || to_json(o.customer_email) || ',"locale":' || to_json(o.customer_locale) || '}}'""",
+    "sqlite": """json_object('order_id', l.order_id, 'sku', p.sku, 'allocated', l.allocated,
+        'waiting', l.backordered, 'status', o.status,
+        'customer', json_object('email', o.customer_email, 'locale', o.customer_locale))""",
+}
+_SERVED_EVENTS = {dialect: text(f"""
+    WITH events AS (
+        SELECT CAST('{EventType.BACKORDER_ALLOCATED}' AS VARCHAR(64)) AS event_type,
+               '{EventType.BACKORDER_ALLOCATED}:' || CAST(l.id AS VARCHAR) || ':' || CAST(l.backordered AS VARCHAR)
+               AS dedup_key, {payload} AS payload, l.id AS ord
+        FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+        WHERE l.served_batch = :batch
+    )""" + insert_events(dialect)).bindparams(bindparam("now", type_=Timestamp))
+    for dialect, payload in _SERVED_PAYLOAD.items()}
+
+
+def record_served_events(session: Session, batch: str, *, now: datetime) -> None:
     """Write one `backorder.allocated` outbox event per line served by `serve_queues` (INSERT … SELECT).
 
     The dedup key is (line, units still waiting): a line's waiting units only ever fall, so it names one
     serving exactly. Run after the orders' statuses are refreshed, so the payload carries the new status.
     """
-    payload = json_object(
-        session,
-        order_id=OrderLine.order_id,
-        sku=Product.sku,
-        allocated=OrderLine.allocated,
-        waiting=OrderLine.backordered,
-        status=Order.status,
-        customer=json_object(session, email=Order.customer_email, locale=Order.customer_locale),
-    )
-    rows = (
-        select(
-            literal(EventType.BACKORDER_ALLOCATED.value),
-            literal(f"{EventType.BACKORDER_ALLOCATED}:") + cast(OrderLine.id, String) + literal(":")
-            + cast(OrderLine.backordered, String),
-            payload,
-            literal(now, Timestamp),
-            literal(0),
-        )
-        .join(Order, Order.id == OrderLine.order_id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.served_batch == batch)
-    )
-    table = table_of(OutboxEvent)
-    result = session.execute(
-        insert(table).from_select(["event_type", "dedup_key", "payload", "created_at", "attempts"], rows)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    statement = _SERVED_EVENTS[session.get_bind().dialect.name]
+    session.execute(statement, {**bulk_params(session, now), "batch": batch})
 
 
 _POSITION = text(

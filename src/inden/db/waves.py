@@ -2,9 +2,9 @@
 how many told shoppers bought (domain.waves decides how many and when; services.steps.restock calls these).
 
 A wave for 100,000 sign-ups is two statements — an UPDATE that marks the first `size` confirmed sign-ups told by
-this wave, and an INSERT … SELECT of their `back_in_stock` events (on PostgreSQL one statement) — with no Python
-per sign-up and no secret: the links are minted as the emails are sent (bench/sign_up_waves.py). The caller holds
-the product's row lock, so no other wave or order interleaves.
+this wave, and an INSERT … SELECT of their `back_in_stock` events, one bulk outbox row for a large wave (on
+PostgreSQL one statement) — with no Python per sign-up and no secret: the links are minted as the emails are sent
+(bench/sign_up_waves.py). The caller holds the product's row lock, so no other wave or order interleaves.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from inden.db.models import SignUpWave, Subscription, Timestamp
+from inden.db.outbox import bulk_params, insert_events
 from inden.domain.event_types import EventType
 from inden.domain.states import SubscriptionStatus
 from inden.domain.waves import Conversion
@@ -39,17 +40,20 @@ _MARK_ALL = text(
 # The payload: {subscription_id, email, locale, sku, product_name, price, limited}. The product's part is the same
 # for the whole wave: JSON-encoded once in Python and appended as text. Each sign-up's text fields are JSON-encoded
 # by the database (json_quote on SQLite, to_json on PostgreSQL). No link: the email's unsubscribe link is minted
-# when it is sent (services.steps.sign_up_links), so a wave writes no secret.
-_SQLITE = """
-    INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
-    SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
-           '{"subscription_id":' || s.id || ',"email":' || json_quote(s.email) || ',"locale":' || json_quote(s.locale)
-           || :product_part, :now, 0
-    FROM subscriptions s
-    WHERE s.product_id = :product_id AND s.status = :notified AND s.wave_id = :wave_id AND s.notified_at = :now
+# when it is sent (services.steps.sign_up_links), so a wave writes no secret. A wave of thousands is one bulk
+# outbox row (db.outbox.insert_events).
+_EVENTS = """
+    events AS (
+        SELECT CAST(:event_type AS VARCHAR(64)) AS event_type, :key_prefix || CAST(s.id AS VARCHAR) AS dedup_key,
+               '{{"subscription_id":' || s.id || ',"email":' || {quote}(s.email) || ',"locale":' || {quote}(s.locale)
+               || :product_part AS payload, s.id AS ord
+        FROM {told} s
+    )
     """
+_SQLITE_TOLD = ("(SELECT * FROM subscriptions WHERE product_id = :product_id AND status = :notified"
+                " AND wave_id = :wave_id AND notified_at = :now)")
 
-# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the INSERT (no second scan). The
+# PostgreSQL marks and writes in one statement: the UPDATE's RETURNING feeds the events (no second scan). The
 # UPDATE is a HOT update (no index names the columns it sets: models.Subscription), so it writes no index entry.
 _CHOSEN = """
     WITH chosen AS (
@@ -59,36 +63,31 @@ _CHOSEN = """
         UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
         FROM chosen WHERE s.id = chosen.id
         RETURNING s.id, s.email, s.locale
-    )
+    ),
     """
 _EVERYONE = """
     WITH told AS (
         UPDATE subscriptions s SET status = :notified, notified_at = :now, wave_id = :wave_id
         WHERE s.product_id = :product_id AND s.status = :confirmed
         RETURNING s.id, s.email, s.locale
-    )
+    ),
     """  # the wave has room for everyone waiting: no sort, no join
-_POSTGRESQL_INSERT = """
-    INSERT INTO outbox (event_type, dedup_key, payload, created_at, attempts)
-    SELECT :event_type, :key_prefix || CAST(s.id AS VARCHAR),
-           ('{"subscription_id":' || s.id || ',"email":' || to_json(s.email) || ',"locale":' || to_json(s.locale)
-            || :product_part)::json, :now, 0
-    FROM told s
-    """
 # A new wave's keys (`back_in_stock:{wave}:…`) cannot exist yet, so its INSERT skips the conflict check (a
 # speculative insertion per row). Topping up a wave can meet one: a shopper it told signed up again and confirmed
 # while it still had room; that event was sent, so the repeat is dropped.
-_CONFLICT = " ON CONFLICT (dedup_key) DO NOTHING"
 
 
 def _statement(sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("now", type_=Timestamp))
 
 
-_POSTGRESQL = {(everyone, topping_up): _statement((_EVERYONE if everyone else _CHOSEN) + _POSTGRESQL_INSERT
-                                                  + (_CONFLICT if topping_up else ""))
-               for everyone in (False, True) for topping_up in (False, True)}
-_SQLITE_INSERT = {topping_up: _statement(_SQLITE + (_CONFLICT if topping_up else "")) for topping_up in (False, True)}
+_POSTGRESQL = {(everyone, topping_up): _statement(
+    (_EVERYONE if everyone else _CHOSEN) + _EVENTS.format(quote="to_json", told="told")
+    + ", written AS (" + insert_events("postgresql", conflict=topping_up) + ") SELECT COUNT(*) FROM told")
+    for everyone in (False, True) for topping_up in (False, True)}
+_SQLITE_INSERT = {topping_up: _statement(
+    "WITH" + _EVENTS.format(quote="json_quote", told=_SQLITE_TOLD)
+    + insert_events("sqlite", conflict=topping_up)) for topping_up in (False, True)}
 
 
 def waiting_sign_ups(session: Session, product_id: int) -> int:
@@ -116,9 +115,10 @@ def tell_wave(session: Session, wave: SignUpWave, *, size: int, waiting: int, sk
                                "limited": True}, ensure_ascii=False)
     events = {"event_type": EventType.BACK_IN_STOCK.value, "key_prefix": f"{EventType.BACK_IN_STOCK}:{wave.id}:",
               "product_part": "," + product_part[1:]}
+    events.update(bulk_params(session, now))
     if session.get_bind().dialect.name == "postgresql":
         statement = _POSTGRESQL[(size >= waiting, not new)]
-        told = int(session.execute(statement, {**params, **events}).rowcount or 0)  # type: ignore[attr-defined]
+        told = int(session.execute(statement, {**params, **events}).scalar_one())
     else:
         told = int(session.execute(_MARK_ALL if size >= waiting else _MARK, params).rowcount or 0)  # type: ignore[attr-defined]
         session.execute(_SQLITE_INSERT[not new], {**params, **events})

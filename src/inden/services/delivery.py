@@ -31,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from inden.clock import as_utc, utcnow
 from inden.config import Settings
 from inden.db.models import OutboxEvent, Product, table_of
+from inden.db.outbox import BULK, expand_bulk
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
@@ -116,6 +117,13 @@ class DeliveryReport:
 # --- the round ------------------------------------------------------------------------------------------
 
 
+def expand_outbox(db: Database) -> int:
+    """Turn the bulk rows of big changes (a stock-in serving thousands, a supplier's delay, a large wave) into one
+    outbox row per event, ready to send and to read (db.outbox.expand_bulk); returns how many were written."""
+    with db.transaction() as session:
+        return expand_bulk(session)
+
+
 def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
                    limit: int | None = None, whatsapp: WhatsAppSender | None = None) -> DeliveryReport:
     """Send one batch of due outbox events by email (at most `limit`, default `delivery_batch`), or by WhatsApp
@@ -131,6 +139,7 @@ def deliver_outbox(db: Database, mailer: Mailer, *, now: datetime | None = None,
     """
     settings = db.settings
     now = as_utc(now or utcnow()).astimezone(UTC)
+    expand_outbox(db)
     events, names, links, contacts = _claim(db, now=now, limit=limit or settings.delivery_batch,
                                             whatsapp=whatsapp is not None)
     report = DeliveryReport(claimed=len(events))
@@ -231,7 +240,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    return (OutboxEvent.delivered_at.is_(None) & OutboxEvent.failed_at.is_(None)
+    return (OutboxEvent.delivered_at.is_(None) & OutboxEvent.failed_at.is_(None) & (OutboxEvent.event_type != BULK)
             & or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
 
 
@@ -360,7 +369,8 @@ def list_outbox(db: Database, *, failed: bool = False, limit: int = 100) -> list
         rows = session.execute(
             select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.created_at, OutboxEvent.attempts,
                    OutboxEvent.next_attempt_at, OutboxEvent.last_error, OutboxEvent.failed_at)
-            .where(OutboxEvent.delivered_at.is_(None), given_up).order_by(OutboxEvent.id).limit(limit)
+            .where(OutboxEvent.delivered_at.is_(None), given_up, OutboxEvent.event_type != BULK)
+            .order_by(OutboxEvent.id).limit(limit)
         ).all()
     return [OutboxEntry(id, kind, as_utc(created), attempts, next_at and as_utc(next_at), error,
                         failed_at and as_utc(failed_at))

@@ -1,8 +1,8 @@
 """The background worker's schedule: which duties are due on a tick, and the tick that runs them.
 
-Releasing due pre-orders, the next back-in-stock waves and delivering the outbox run on every tick; ranking best
-sellers and the audit of the invariants once an hour (drift is an `audit.failed` alert to the seller); the
-replenishment plan once per shop day (the first tick after midnight in the shop's timezone).
+Releasing due pre-orders, the next back-in-stock waves, expanding bulk outbox rows and delivering the outbox run
+on every tick; ranking best sellers and the audit of the invariants once an hour (drift is an `audit.failed` alert
+to the seller); the replenishment plan once per shop day (the first tick after midnight in the shop's timezone).
 
 Duties are isolated: one that raises is logged and waits 30 s, 1, 2, 4 … minutes (at most an hour) before
 it is tried again, while the others go on (`WorkerSchedule.attempt`).
@@ -20,6 +20,7 @@ from typing import TypeVar
 from inden.clock import shop_date
 from inden.db.session import Database
 from inden.services.audit import AuditReport, alert_on_drift, verify
+from inden.services.delivery import expand_outbox
 from inden.services.planning.run import PlanRun, run_plan
 from inden.services.preorders import release_due
 from inden.services.storefront import refresh_best_sellers
@@ -36,6 +37,7 @@ T = TypeVar("T")
 class Duty(StrEnum):
     RELEASE = "release"  # pre-orders whose date has come
     WAVES = "waves"  # the next back-in-stock waves (services.subscriptions)
+    EVENTS = "events"  # bulk outbox rows into one row per event (services.delivery.expand_outbox)
     RANK = "rank"  # best-seller labels
     PLAN = "plan"  # replenishment suggestions
     EMAIL = "email"  # the outbox to the mail server
@@ -86,7 +88,7 @@ class WorkerSchedule:
         return result
 
     def _scheduled(self, *, now: datetime, today: date) -> list[Duty]:
-        duties = [Duty.RELEASE, Duty.WAVES]
+        duties = [Duty.RELEASE, Duty.WAVES, Duty.EVENTS]
         if self.ranked_at is None or now - self.ranked_at >= self.rank_every:
             duties.append(Duty.RANK)
         if self.plan and self.planned_on != today:
@@ -107,6 +109,7 @@ class Tick:
     due: list[Duty]
     released: dict[str, int] = field(default_factory=dict)
     told: int = 0  # back-in-stock emails of the waves that came due
+    expanded: int = 0  # events written from bulk rows
     best_sellers: set[str] | None = None
     plan: PlanRun | None = None
     audit: AuditReport | None = None
@@ -129,6 +132,8 @@ def run_tick(db: Database, schedule: WorkerSchedule, *, now: datetime) -> Tick:
         tick.released = attempt(Duty.RELEASE, lambda: release_due(db, now=now)) or {}
     if Duty.WAVES in tick.due:
         tick.told = attempt(Duty.WAVES, lambda: send_due_waves(db, now=now)) or 0
+    if Duty.EVENTS in tick.due:
+        tick.expanded = attempt(Duty.EVENTS, lambda: expand_outbox(db)) or 0
     if Duty.RANK in tick.due:
         tick.best_sellers = attempt(Duty.RANK, lambda: refresh_best_sellers(db, now=now))
         if Duty.RANK not in tick.failed:
