@@ -1,5 +1,5 @@
 """The seller's dashboard in a real browser (Debian's chromium via Playwright) against a real `inden serve`:
-the figures of GET /v1/analytics, in Indonesian by default, behind the back office's login and a staff key."""
+the figures of GET /v1/analytics, in Indonesian by default, behind the back office's login (no API key)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,6 @@ def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, 
         log_in(page, server.base_url)
         page.goto(f"{server.base_url}/dashboard")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Ringkasan toko")
-        page.get_by_label("Kunci API").fill(server.storefront_key)  # a shop-page key may not read figures
-        page.get_by_role("button", name="Tampilkan").click()
-        expect(page.locator("#key-error")).to_be_visible()
-
-        page.get_by_label("Kunci API").fill(server.staff_key)
-        page.get_by_role("button", name="Tampilkan").click()
         fill_rate = figures["demand"]["fill_rate"]
         expect(page.locator("#fill-rate")).to_have_text(f"{round(fill_rate * 100, 1):g}%".replace(".", ","))
         expect(page.locator("#lost")).to_contain_text(f"{figures['demand']['refused_units']} · Rp")
@@ -42,8 +36,12 @@ def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, 
         expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
         expect(row.locator("td").nth(4)).to_contain_text("178.000")
 
-        page.goto(f"{server.base_url}/dashboard?lang=en")  # the key stays for this tab
+        page.goto(f"{server.base_url}/dashboard?lang=en")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Shop at a glance")
         expect(page.locator("#report")).to_be_visible()
+        page.context.clear_cookies()  # logged out: the figures are not served, the page asks for the login again
+        assert page.request.get(f"{server.base_url}/dashboard/figures", max_redirects=0).status == 303
+        page.get_by_label("Period").select_option("7")
+        expect(page).to_have_url(f"{server.base_url}/login?next=%2Fdashboard")
     finally:
         page.close()

@@ -50,7 +50,9 @@ def test_a_new_product_is_created_from_the_form_and_shown_with_its_name(client: 
     assert products.get_product(db, "SERUM-VITC-30").price == 125000
     listing = client.get("/products", params={"q": "serum"}).text
     assert "Serum Vitamin C 30 ml" in listing and "SERUM-VITC-30" in listing
-    assert "Rp125.000" in client.get("/products/SERUM-VITC-30").text
+    page = client.get("/products/SERUM-VITC-30").text
+    assert "Rp125.000" in page and "<title>Serum Vitamin C 30 ml · inden</title>" in page
+    assert page.count('id="history-title"') == 1
 
 
 def test_bad_product_input_is_shown_beside_each_field_and_nothing_is_created(client: TestClient,
@@ -120,6 +122,9 @@ def test_the_owner_creates_a_staff_member_and_an_api_key_from_settings(client: T
     assert "inden_store_" in key.text
     duplicate = post(client, "/settings/users", {"email": "staf@toko.id", "role": "staff"}, page="/settings")
     assert duplicate.status_code == 422 and "Sudah ada akun" in duplicate.text
+    configuration = client.get("/settings").text  # unset and yes/no settings in the page's language
+    assert "<dd>None</dd>" not in configuration and "<dd>False</dd>" not in configuration
+    assert "<code>INDEN_AUTO_PURCHASE</code></dt><dd>tidak</dd>" in configuration
 
 
 def eta_messages(db: Database) -> int:

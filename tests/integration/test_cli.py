@@ -98,3 +98,18 @@ def test_demo_runs_the_flash_sale_and_the_purchase_plan(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     assert "Audit OK" in result.stdout and "Rencana pembelian" in result.stdout
     assert "saran pembelian tersimpan" in result.stdout
+
+
+def test_db_upgrade_says_whether_it_created_upgraded_or_found_the_schema_current(run, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from inden.db.migrate import head_revision, upgrade
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("INDEN_DATABASE_URL", url)
+    head = head_revision(Database(url).engine)
+    created = run("db", "upgrade")
+    assert created.exit_code == 0 and created.stdout == f"Skema database dibuat (revisi {head}).\n"
+    assert run("db", "upgrade").stdout == f"Skema database sudah terbaru (revisi {head}).\n"
+    older = tmp_path / "older.db"
+    upgrade(Database(f"sqlite:///{older}").engine, "0017")
+    monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{older}")
+    assert run("db", "upgrade").stdout == f"Skema database ditingkatkan dari revisi 0017 ke {head}.\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 import threading
@@ -19,7 +20,7 @@ import uvicorn
 from rich.console import Console
 
 from inden.api.app import create_app
-from inden.cli.common import percent, print_table, table
+from inden.cli.common import number, percent, print_table, table
 from inden.clock import shop_date, utcnow
 from inden.config import get_settings
 from inden.db.migrate import upgrade
@@ -112,6 +113,10 @@ class _Server:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
+        # The demo prints its own results: one log line per request (inden.http) would bury them.
+        self.quieted = logging.getLogger("inden.http")
+        self.level = self.quieted.level
+        self.quieted.setLevel(logging.WARNING)
         self.thread.start()
         while not self.server.started:
             time.sleep(0.02)
@@ -120,6 +125,7 @@ class _Server:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.quieted.setLevel(self.level)
 
 
 def _flash_sale(base_url: str, key: str, *, orders: int, clients: int, progress: Progress | None = None
@@ -218,7 +224,7 @@ def _plan(out: Console, db: Database) -> None:
     result = run_plan(db)
     grid = table(_("SKU"), _("Position"), _("ROP"), _("Buy"), _("Supplier"), _("Need by"), _("Risk"),
                  title=_("Purchase plan (%(seconds)s s: forecasts, safety stock, suppliers)",
-                          seconds=f"{time.perf_counter() - started:.1f}"))
+                          seconds=number(time.perf_counter() - started, digits=1)))
     for p in sorted(result.plans, key=lambda p: -p.risk):
         grid.add_row(p.sku, str(p.inventory_position), f"{p.reorder_point:.0f}", str(p.quantity or "–"),
                       (p.supplier or "–") + (" " + _("(expedited)") if p.expedite else ""),
@@ -231,7 +237,7 @@ def _plan(out: Console, db: Database) -> None:
 def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: float, *, orders: int,
                    restock: int) -> None:
     out.print(_("%(orders)s orders in %(seconds)s s (%(rate)s orders/s, measured):", orders=orders,
-                seconds=f"{seconds:.1f}", rate=f"{orders / seconds:.0f}"), markup=False, highlight=False)
+                seconds=number(seconds, digits=1), rate=number(orders / seconds)), markup=False, highlight=False)
     for outcome, count in outcomes.most_common():
         label = _(OUTCOMES[outcome]) if outcome in OUTCOMES else outcome
         out.print(f"  {label:<36} {count:>6}", markup=False, highlight=False)

@@ -47,8 +47,15 @@ def db_upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
     settings = get_settings()
     db = Database(settings.database_url, settings=settings)
+    before = migrate.current_revision(db.engine)
     migrate.upgrade(db.engine)
-    say(_("Database schema up to date (revision %(revision)s).", revision=migrate.current_revision(db.engine)))
+    after = migrate.current_revision(db.engine)
+    if before is None:
+        say(_("Database schema created (revision %(revision)s).", revision=after))
+    elif before != after:
+        say(_("Database schema upgraded from revision %(before)s to %(after)s.", before=before, after=after))
+    else:
+        say(_("Database schema already up to date (revision %(revision)s).", revision=after))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import JsonOption, _, answer, moment, print_table, run, say, show, table, user_errors
+from inden.cli.common import JsonOption, _, answer, moment, number, print_table, run, say, show, table, user_errors
 from inden.i18n import N_
 from inden.services.schemas.common import MAX_UNITS, Locale
 from inden.services.schemas.storefront import SubscriptionCreate
@@ -89,7 +89,7 @@ def list_waves(sku: Annotated[str, typer.Argument(help="The product's SKU.")], a
     rate = "–" if waves.conversion is None else f"{waves.conversion:.0%}"
     say(_("%(sku)s: %(waiting)s sign-up(s) waiting; conversion %(rate)s (%(bought)s of %(told)s told bought within "
           "24 hours); next wave tells %(factor)s per unit on sale.", sku=waves.sku, waiting=waves.waiting, rate=rate,
-          bought=waves.bought, told=waves.told, factor=f"{waves.factor:.1f}"))
+          bought=waves.bought, told=waves.told, factor=number(waves.factor, digits=1)))
     if waves.waves:
         grid = table(_("Sent"), _("Units on sale"), _("Told"), _("Bought"))
         for wave in waves.waves:
