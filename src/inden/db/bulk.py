@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from inden.db.models import Timestamp
-from inden.db.outbox import bulk_params, insert_events
+from inden.db.outbox import EVENTS_CTE, bulk_params, insert_events
 from inden.db.queue import queue_order
 from inden.domain.eta import PegSchedule
 from inden.domain.event_types import EventType
@@ -104,7 +104,7 @@ _PEGGED = """
 # An event only for a line that had a promise and whose dates moved (a confidence alone is no news).
 _NEWS = "m.old_eta IS NOT NULL AND (m.old_eta <> m.new_eta OR m.old_latest <> m.new_latest)"
 _EVENTS = f"""
-    events AS (
+    {{cte}} (
         SELECT CAST('{EventType.ETA_CHANGED}' AS VARCHAR(64)) AS event_type,
                :key_prefix || CAST(m.id AS VARCHAR) AS dedup_key, {{payload}} AS payload, m.id AS ord
         FROM {{moved}} m JOIN orders o ON o.id = m.order_id JOIN products p ON p.id = m.product_id
@@ -141,7 +141,7 @@ _POSTGRESQL = text(
         UPDATE order_lines l SET eta = m.new_eta, eta_latest = m.new_latest, eta_confidence = m.new_confidence
         FROM moved m WHERE l.id = m.id
     ),
-    """ + _EVENTS.format(payload=_POSTGRESQL_PAYLOAD, moved="moved") + """,
+    """ + _EVENTS.format(cte=EVENTS_CTE["postgresql"], payload=_POSTGRESQL_PAYLOAD, moved="moved") + """,
     written AS (""" + insert_events("postgresql") + """)
     SELECT COUNT(*), COUNT(*) FILTER (WHERE old_eta IS NOT NULL AND (old_eta <> new_eta OR old_latest <> new_latest))
     FROM moved
@@ -153,7 +153,8 @@ _SQLITE_MOVES = text(
     + " SELECT * FROM moved"
 )
 _SQLITE_EVENTS = text(
-    "WITH" + _EVENTS.format(payload=_SQLITE_PAYLOAD, moved="eta_moves") + insert_events("sqlite")
+    "WITH" + _EVENTS.format(cte=EVENTS_CTE["sqlite"], payload=_SQLITE_PAYLOAD, moved="eta_moves")
+    + insert_events("sqlite")
 ).bindparams(bindparam("now", type_=Timestamp))
 _SQLITE_NEWS = text("SELECT COUNT(*) FROM eta_moves m WHERE " + _NEWS)
 _SQLITE_STORE = text(

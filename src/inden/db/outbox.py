@@ -58,11 +58,17 @@ def emit(session: Session, events: Iterable[Event], *, now: datetime) -> int:
 BULK = "bulk"  # the event_type of a row holding many events; not an EventType: no receiver ever sees it
 
 
+# How a statement names its `events` for `insert_events`. SQLite would materialise a CTE read three times (count,
+# rows, bulk); computing it where it is read is faster there (~15 % of a 100,000-sign-up wave).
+EVENTS_CTE = {"postgresql": "events AS", "sqlite": "events AS NOT MATERIALIZED"}
+
+
 def insert_events(dialect: str, *, conflict: bool = False) -> str:
     """SQL that writes the events of a relation named `events` (columns event_type, dedup_key, payload — JSON
     text — and ord, their order) to the outbox: one row each, or one `bulk` row holding them all when there are
     at least `:bulk_from`. Parameters: `:now`, `:bulk_key` (the bulk row's unique key), `:bulk_from`. The
-    caller defines `events` (a CTE of its statement, or a table); `conflict`: drop events whose key exists.
+    caller defines `events` (a CTE of its statement, named with EVENTS_CTE); `conflict`: drop events whose key
+    exists.
 
     Used inside a PostgreSQL data-modifying CTE or as a statement of its own."""
     if dialect == "postgresql":

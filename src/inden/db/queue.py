@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from inden.db.models import OrderLine, Timestamp
-from inden.db.outbox import bulk_params, insert_events
+from inden.db.outbox import EVENTS_CTE, bulk_params, insert_events
 from inden.domain.event_types import EventType
 
 QUEUE_COLUMNS = (OrderLine.priority.desc(), OrderLine.order_created_at, OrderLine.order_id, OrderLine.id)
@@ -86,7 +86,7 @@ _SERVED_PAYLOAD = {
         'customer', json_object('email', o.customer_email, 'locale', o.customer_locale))""",
 }
 _SERVED_EVENTS = {dialect: text(f"""
-    WITH events AS (
+    WITH {EVENTS_CTE[dialect]} (
         SELECT CAST('{EventType.BACKORDER_ALLOCATED}' AS VARCHAR(64)) AS event_type,
                '{EventType.BACKORDER_ALLOCATED}:' || CAST(l.id AS VARCHAR) || ':' || CAST(l.backordered AS VARCHAR)
                AS dedup_key, {payload} AS payload, l.id AS ord

@@ -17,7 +17,7 @@ from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from inden.db.models import SignUpWave, Subscription, Timestamp
-from inden.db.outbox import bulk_params, insert_events
+from inden.db.outbox import EVENTS_CTE, bulk_params, insert_events
 from inden.domain.event_types import EventType
 from inden.domain.states import SubscriptionStatus
 from inden.domain.waves import Conversion
@@ -43,7 +43,7 @@ _MARK_ALL = text(
 # when it is sent (services.steps.sign_up_links), so a wave writes no secret. A wave of thousands is one bulk
 # outbox row (db.outbox.insert_events).
 _EVENTS = """
-    events AS (
+    {cte} (
         SELECT CAST(:event_type AS VARCHAR(64)) AS event_type, :key_prefix || CAST(s.id AS VARCHAR) AS dedup_key,
                '{{"subscription_id":' || s.id || ',"email":' || {quote}(s.email) || ',"locale":' || {quote}(s.locale)
                || :product_part AS payload, s.id AS ord
@@ -82,11 +82,11 @@ def _statement(sql: str) -> TextClause:
 
 
 _POSTGRESQL = {(everyone, topping_up): _statement(
-    (_EVERYONE if everyone else _CHOSEN) + _EVENTS.format(quote="to_json", told="told")
+    (_EVERYONE if everyone else _CHOSEN) + _EVENTS.format(cte=EVENTS_CTE["postgresql"], quote="to_json", told="told")
     + ", written AS (" + insert_events("postgresql", conflict=topping_up) + ") SELECT COUNT(*) FROM told")
     for everyone in (False, True) for topping_up in (False, True)}
 _SQLITE_INSERT = {topping_up: _statement(
-    "WITH" + _EVENTS.format(quote="json_quote", told=_SQLITE_TOLD)
+    "WITH" + _EVENTS.format(cte=EVENTS_CTE["sqlite"], quote="json_quote", told=_SQLITE_TOLD)
     + insert_events("sqlite", conflict=topping_up)) for topping_up in (False, True)}
 
 
