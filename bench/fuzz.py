@@ -117,7 +117,7 @@ def main() -> int:
     if not url:
         sys.exit("set INDEN_BENCH_DATABASE_URL (or INDEN_TEST_DATABASE_URL) to a PostgreSQL URL")
     database = _recreate(url)
-    env = {**os.environ, "INDEN_DATABASE_URL": database}
+    env = {**os.environ, "INDEN_DATABASE_URL": database, "INDEN_LOG_FORMAT": "json"}  # English messages
     subprocess.run([INDEN, "db", "upgrade"], env=env, check=True, capture_output=True)
     key = subprocess.run([INDEN, "keys", "create", "--role", "admin"], env=env, check=True, capture_output=True,
                          text=True).stdout.strip()

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from inden.i18n import N_, translations
+
 request_id: ContextVar[str | None] = ContextVar("inden_request_id", default=None)
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -43,21 +45,35 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+LEVELS = {"DEBUG": N_("DEBUG"), "INFO": N_("INFO"), "WARNING": N_("WARNING"), "ERROR": N_("ERROR"),
+          "CRITICAL": N_("CRITICAL")}
+
+
 class TextFormatter(logging.Formatter):
-    def __init__(self) -> None:
+    """One line per record, in the shop's language: the text format is read by people on a terminal, beside the
+    commands' own output in that language (inden's log messages are marked N_ and live in the catalogues). JSON
+    keeps the English messages, for machines and for searching."""
+
+    def __init__(self, locale: str = "en") -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.locale = locale
 
     def format(self, record: logging.LogRecord) -> str:
+        if self.locale != "en" and record.name.startswith("inden"):
+            words = translations(self.locale)
+            record = logging.makeLogRecord({**vars(record), "msg": words.gettext(str(record.msg)),
+                                            "levelname": words.gettext(LEVELS.get(record.levelname, record.levelname))})
         line = super().format(record)
         current = getattr(record, "request_id", None)
         return f"{line} [request {current}]" if current else line
 
 
-def configure_logging(*, format: str = "text", level: str = "INFO") -> None:
-    """Send inden's loggers (`inden.*`) to stderr in `format` ("text" or "json") at `level`. Idempotent."""
+def configure_logging(*, format: str = "text", level: str = "INFO", locale: str = "en") -> None:
+    """Send inden's loggers (`inden.*`) to stderr in `format` ("text", in `locale`, or "json") at `level`.
+    Idempotent."""
     logger = logging.getLogger("inden")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(locale))
     handler.addFilter(RequestIdFilter())
     logger.handlers = [handler]
     logger.setLevel(level.upper())

@@ -43,7 +43,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     """Build the app over `db` and its settings (default: the environment's, INDEN_DATABASE_URL)."""
     settings = db.settings if db is not None else get_settings()
     db = db or Database(settings.database_url, settings=settings)
-    configure_logging(format=settings.log_format, level=settings.log_level)
+    configure_logging(format=settings.log_format, level=settings.log_level, locale=settings.default_locale)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inden.domain.errors import DomainError
+from inden.i18n import N_
 
 log = logging.getLogger("inden.api")
 
@@ -91,11 +92,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _busy(_: Request, error: Exception) -> JSONResponse:
         # The database is out of connections or unreachable: nothing was written; the client may retry.
-        log.warning("database unavailable: %s", error)
+        log.warning(N_("database unavailable: %s"), error)
         return error_response(503, "unavailable", "The database is busy or unreachable; nothing was changed. "
                               "Retry shortly.", headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=error)
+        log.exception(N_("unhandled error"), exc_info=error)
         return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inden.api.deps import get_db, require
 from inden.db.session import Database
+from inden.i18n import N_
 from inden.logs import request_id
 from inden.services.keys import Role
 from inden.services.operations import readiness, shop_figures
@@ -67,7 +68,7 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
-            log.info("%s %s %s %.1f ms", scope["method"], route, status, seconds * 1000, extra={
+            log.info(N_("%s %s %s %.1f ms"), scope["method"], route, status, seconds * 1000, extra={
                 "method": scope["method"], "route": route, "status": status, "duration_ms": round(seconds * 1000, 1),
                 "request_id": rid})
             request_id.reset(token)

@@ -21,6 +21,7 @@ from inden.cli.planning import ClusterOption
 from inden.cli.webhooks import send_due
 from inden.cli.words import units
 from inden.config import get_settings
+from inden.i18n import N_
 
 log = logging.getLogger("inden.worker")
 LONGEST_PAUSE = 3600.0  # seconds between tries while the database cannot be reached, at most
@@ -41,17 +42,17 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
     from inden.services.worker import WorkerSchedule
 
     settings = get_settings()
-    configure_logging(format=settings.log_format, level=settings.log_level)
+    configure_logging(format=settings.log_format, level=settings.log_level, locale=settings.default_locale)
     stop = threading.Event()
 
     def ask_to_stop(signum: int, _frame: Any) -> None:
-        log.info("worker stopping after the current duty (signal %s)", signum)
+        log.info(N_("worker stopping after the current duty (signal %s)"), signum)
         stop.set()
 
     # Restored on the way out: a process that runs the worker in-process (a test) must not keep a SIGTERM that
     # only sets a flag — its forked children would then ignore being terminated.
     previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    log.info("worker started: a round every %s s; SIGTERM stops it after the current duty", interval)
+    log.info(N_("worker started: a round every %s s; SIGTERM stops it after the current duty"), interval)
     try:
         _loop(stop, WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url)),
               once=once, interval=interval, cluster=cluster)
@@ -72,7 +73,7 @@ def _loop(stop: threading.Event, schedule: Any, *, once: bool, interval: float, 
         except Exception as error:  # noqa: BLE001 - no database now is no reason to stop for good
             unreachable += 1
             pause = min(interval * 2 ** (unreachable - 1), LONGEST_PAUSE)
-            log.error("worker tick failed (%s in a row); next try in %s s", unreachable, int(pause), exc_info=error,
+            log.error(N_("worker tick failed (%s in a row); next try in %s s"), unreachable, int(pause), exc_info=error,
                       extra={"failures": unreachable, "retry_in_s": int(pause)})
             if once:
                 raise typer.Exit(1) from None

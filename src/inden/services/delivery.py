@@ -35,6 +35,7 @@ from inden.db.outbox import BULK, expand_bulk
 from inden.db.session import Database
 from inden.domain.errors import InvalidRequest, NotFound
 from inden.domain.event_types import EventType
+from inden.i18n import N_
 from inden.notify.render import EMAILED_EVENTS, ORDER_EVENTS, UNEMAILED_EVENTS, addressee, compose, eta_digest, skus_of
 from inden.notify.smtp import Mailer, MailerUnavailable, MessageDeferred, MessageRejected
 from inden.notify.whatsapp import (
@@ -183,7 +184,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
     if notice.event_type in UNEMAILED_EVENTS:
         return Outcome("skipped")
     if notice.event_type not in EMAILED_EVENTS:
-        log.warning("outbox event %s has type %r, which is not emailed; marked delivered",
+        log.warning(N_("outbox event %s has type %r, which is not emailed; marked delivered"),
                     notice.events[0].id, notice.event_type)
         return Outcome("skipped")
     try:
@@ -203,7 +204,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
         message = compose(notice.event_type, payload, to=to, product_names=names, settings=settings,
                           dedup_keys=dedup_keys, order_url=order_url)
     except Exception as error:  # a payload the templates cannot show will not improve by waiting
-        log.exception("outbox event %s cannot be rendered", notice.events[0].id)
+        log.exception(N_("outbox event %s cannot be rendered"), notice.events[0].id)
         return Outcome("failed", f"cannot render: {type(error).__name__}: {error}")
     fell_back = False
     if whatsapp is not None and chat is not None:
@@ -213,13 +214,13 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
         except WhatsAppDeferred as error:
             if max(e.attempts for e in notice.events) + 1 < settings.delivery_max_attempts:
                 return Outcome("retry", f"whatsapp: {error.reason}")
-            log.warning("outbox event %s: WhatsApp kept failing (%s); sent by email", notice.events[0].id,
+            log.warning(N_("outbox event %s: WhatsApp kept failing (%s); sent by email"), notice.events[0].id,
                         error.reason)
         except WhatsAppRejected as error:
-            log.warning("outbox event %s: WhatsApp refused it (%s); sent by email", notice.events[0].id,
+            log.warning(N_("outbox event %s: WhatsApp refused it (%s); sent by email"), notice.events[0].id,
                         error.reason)
         except Exception:  # a sender's bug must not keep the buyer from hearing: email it
-            log.exception("outbox event %s: sending by WhatsApp failed unexpectedly; sent by email",
+            log.exception(N_("outbox event %s: sending by WhatsApp failed unexpectedly; sent by email"),
                           notice.events[0].id)
         fell_back = True
     try:
@@ -231,7 +232,7 @@ def _deliver(notice: Notice, mailer: Mailer, *, names: dict[str, str], settings:
     except MailerUnavailable as error:
         return Outcome("unavailable", error.reason)
     except Exception as error:  # a mailer's bug: retried with backoff, so it cannot jam the head of the queue
-        log.exception("sending outbox event %s failed unexpectedly", notice.events[0].id)
+        log.exception(N_("sending outbox event %s failed unexpectedly"), notice.events[0].id)
         return Outcome("retry", f"{type(error).__name__}: {error}")
     return Outcome("sent", fell_back=fell_back)
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from inden.clock import shop_date
 from inden.db.session import Database
+from inden.i18n import N_
 from inden.services.audit import AuditReport, alert_on_drift, verify
 from inden.services.delivery import expand_outbox
 from inden.services.planning.run import PlanRun, run_plan
@@ -79,7 +80,7 @@ class WorkerSchedule:
             count = self.failures.get(duty, 0) + 1
             wait = min(FIRST_RETRY * 2 ** (count - 1), LAST_RETRY)
             self.failures[duty], self.retry_at[duty] = count, now + wait
-            log.error("worker duty %s failed (%s in a row); retrying in %s s", duty.value, count,
+            log.error(N_("worker duty %s failed (%s in a row); retrying in %s s"), duty.value, count,
                       int(wait.total_seconds()), exc_info=error,
                       extra={"duty": duty.value, "failures": count, "retry_in_s": int(wait.total_seconds())})
             return None
@@ -152,7 +153,7 @@ def run_tick(db: Database, schedule: WorkerSchedule, *, now: datetime) -> Tick:
 def _audit(db: Database, *, now: datetime) -> AuditReport:
     report = verify(db)
     if not report.ok:
-        log.error("audit found %s problem(s); the seller is alerted", len(report.problems),
+        log.error(N_("audit found %s problem(s); the seller is alerted"), len(report.problems),
                   extra={"problems": len(report.problems)})
         alert_on_drift(db, report, now=now)
     return report

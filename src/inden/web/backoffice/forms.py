@@ -146,7 +146,7 @@ def from_domain(error: DomainError, errors: Errors, field: str) -> None:
     elif "order_id" in details:
         errors.add(field, N_("Nothing is left to do on this order."))
     else:
-        log.info("back office refused a change: %s", error.message)
+        log.info(N_("back office refused a change: %s"), error.message)
         errors.add(field, N_("This change is not possible now: %(reason)s"), reason=error.message)
 
 
