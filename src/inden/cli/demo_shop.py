@@ -272,7 +272,10 @@ def _print_summary(out: Console, db: Database, outcomes: Counter[str], seconds: 
     out.print(_("Backorder queue of %(sku)s: %(units)s units waiting; the first ones:", sku=FLASH_SKU,
                 units=total_waiting), markup=False, highlight=False)
     last = order_views.list_backorders(db, sku=FLASH_SKU, limit=1000)
-    for b in [*queue.items, *last.items[-2:]]:
+    tail = [b for b in last.items[-2:] if b.position > queue.items[-1].position] if queue.items else []
+    for b in [*queue.items, *tail]:
+        if tail and b is tail[0] and b.position > queue.items[-1].position + 1:
+            out.print("  …", markup=False, highlight=False)  # the queue goes on between the first and the last
         when = _day(b.eta) if b.eta else "–"
         kind = _("from a purchase order") if b.eta_confidence == "scheduled" else _("estimate")
         out.print("  " + _("position %(position)s: order #%(order)s — %(units)s unit(s), ships around %(day)s "

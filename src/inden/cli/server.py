@@ -29,7 +29,7 @@ def serve(
     if db.is_sqlite and workers > 1:
         fail(_("SQLite serves from one process; use --workers 1, or PostgreSQL for several workers."))
     db.dispose()
-    say(_("inden API on %(url)s (docs: /docs); Ctrl-C stops it.", url=f"http://{host}:{port}"))
+    say(_("inden on %(url)s — back office: %(url)s/, API docs: %(url)s/docs; Ctrl-C stops it.", url=f"http://{host}:{port}"))
     # Several processes: their request metrics go to files in a directory of this run, which /metrics adds up.
     metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
