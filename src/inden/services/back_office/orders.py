@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, desc, exists, func, literal, or_, select, text, union
+from sqlalchemy import Select, desc, func, select, text, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,21 +51,16 @@ class OrderRow:
 SKUS_SHOWN = 3
 
 
-# By status (`db.order_status`): a backordered or partially backordered order always has waiting units, an
-# allocated, shipped or cancelled one never; a partially shipped one may.
-ALWAYS_WAITING = (OrderStatus.BACKORDERED.value, OrderStatus.PARTIALLY_BACKORDERED.value)
-
-
-def partly_shipped_and_waiting() -> ColumnElement[bool]:
-    """Partially shipped orders with a line still waiting."""
-    waiting_line = exists(select(literal(1)).select_from(OrderLine).where(OrderLine.order_id == Order.id,
-                                                                           text("backordered > 0")))
-    return and_(Order.status == OrderStatus.PARTIALLY_SHIPPED.value, waiting_line)
+# An order waits exactly when one of its lines does (`db.order_status`: backordered and partially backordered
+# orders always have a waiting line, a partially shipped one may, the others never). Read through the waiting
+# lines' own index, not the orders' status: no index names `status` (models.Order).
+WAITING_ORDER_IDS = select(OrderLine.order_id).where(text("backordered > 0"))
+WAITING_ORDERS_COUNT = select(func.count(func.distinct(OrderLine.order_id))).where(text("backordered > 0"))
 
 
 def waiting_orders() -> ColumnElement[bool]:
-    """Orders with units still waiting (an index read of the statuses, a probe for partially shipped ones)."""
-    return or_(Order.status.in_(ALWAYS_WAITING), partly_shipped_and_waiting())
+    """Orders with units still waiting."""
+    return Order.id.in_(WAITING_ORDER_IDS)
 
 
 def _search(session: Session, needle: str) -> tuple[ColumnElement[bool], bool]:
@@ -103,17 +98,19 @@ def _conditions(session: Session, query: OrderQuery) -> tuple[list[ColumnElement
     return conditions, scans
 
 
-def _page(session: Session, conditions: list[ColumnElement[bool]], paging: Paging, *, scans: bool
-          ) -> tuple[list[Order], int]:
-    """One page of orders newest first, and how many match. A search that reads every order counts in the same
-    pass (a window over the matches) rather than reading them all twice."""
+def _page(session: Session, conditions: list[ColumnElement[bool]], paging: Paging, *, scans: bool,
+          count: Select[int] | None = None) -> tuple[list[Order], int]:
+    """One page of orders newest first, and how many match (`count` when the caller knows a cheaper way). A search
+    that reads every order counts in the same pass (a window over the matches) rather than reading them all
+    twice."""
     query = (select(Order).where(*conditions).order_by(desc(Order.id)).limit(paging.limit)
              .offset(paging.offset))
     if scans:
         rows = session.execute(query.add_columns(func.count().over())).all()
         if rows or paging.offset == 0:
             return [row[0] for row in rows], rows[0][1] if rows else 0
-    total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
+    total = session.scalar(count if count is not None else select(func.count()).select_from(Order)
+                           .where(*conditions)) or 0
     return list(session.scalars(query)), total
 
 
@@ -140,7 +137,10 @@ def list_orders(db: Database, query: OrderQuery = OrderQuery()) -> Paged[OrderRo
     """Orders newest first matching `query`: one page and how many match."""
     with db.transaction() as session:
         conditions, scans = _conditions(session, query)
-        orders, total = _page(session, conditions, query.paging, scans=scans)
+        only_waiting = query.waiting and query.status is None and not query.search.strip()
+        # Waiting orders alone are counted from their waiting lines' index (an order waits when a line does).
+        orders, total = _page(session, conditions, query.paging, scans=scans,
+                              count=WAITING_ORDERS_COUNT if only_waiting else None)
         ids = [o.id for o in orders]
         lines = _line_summaries(session, ids)
         skus = _skus(session, ids) if ids else {}

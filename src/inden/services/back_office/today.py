@@ -16,7 +16,6 @@ from inden.clock import as_utc, shop_date, utcnow
 from inden.config import Settings
 from inden.db.models import (
     UNSCHEDULED,
-    Order,
     OrderLine,
     OutboxEvent,
     Product,
@@ -27,7 +26,7 @@ from inden.db.models import (
 from inden.db.session import Database
 from inden.domain.states import PurchaseOrderStatus, SuggestionStatus
 from inden.services.back_office.catalogue import ProductFilter, ProductQuery, product_conditions
-from inden.services.back_office.orders import ALWAYS_WAITING, partly_shipped_and_waiting
+from inden.services.back_office.orders import WAITING_ORDERS_COUNT
 from inden.services.back_office.purchasing import PurchaseOrderFilter
 
 
@@ -76,12 +75,10 @@ class TodayView:
 
 
 def _waiting(session: Session) -> Waiting:
-    # Three index reads rather than one pass over every waiting line: orders by status, units from the products'
-    # counters (= the sum of their lines' waiting units), the oldest from ix_order_lines_waiting_since.
-    # The two kinds of waiting order counted apart: each is an index-only count (together, one OR, PostgreSQL
-    # visits every waiting order's row).
-    orders = sum(session.scalar(select(func.count()).select_from(Order).where(condition)) or 0
-                 for condition in (Order.status.in_(ALWAYS_WAITING), partly_shipped_and_waiting()))
+    # Three index reads rather than one pass over every waiting line: the waiting orders from
+    # ix_order_lines_waiting_order, units from the products' counters (= the sum of their lines' waiting units),
+    # the oldest from ix_order_lines_waiting_since.
+    orders = session.scalar(WAITING_ORDERS_COUNT) or 0
     units = session.scalar(select(func.coalesce(func.sum(Product.backordered), 0))) or 0
     oldest = session.scalar(select(func.min(OrderLine.order_created_at)).where(text("backordered > 0")))
     return Waiting(int(orders), int(units), as_utc(oldest) if oldest else None)
