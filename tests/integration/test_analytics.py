@@ -114,6 +114,7 @@ def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-unty
     assert shown.exit_code == 0, shown.output
     said = " ".join(shown.stdout.split())  # the console wraps long lines
     assert "fill rate 50.0%" in said and "2 units refused, Rp178.000" in said
+    assert "No product at risk." in said and "Products" in said  # the per-product table is not called "At risk"
     figures = json.loads(run("report", "--json").stdout)
     assert figures["demand"]["refused_units"] == 2 and figures["skus"][0]["sku"] == "KOPI-GAYO-250"
     assert run("report", "--days", "0").exit_code == 2

@@ -113,3 +113,16 @@ def test_db_upgrade_says_whether_it_created_upgraded_or_found_the_schema_current
     upgrade(Database(f"sqlite:///{older}").engine, "0017")
     monkeypatch.setenv("INDEN_DATABASE_URL", f"sqlite:///{older}")
     assert run("db", "upgrade").stdout == f"Skema database ditingkatkan dari revisi 0017 ke {head}.\n"
+
+
+def test_a_receipt_says_how_many_units_went_at_once_to_waiting_customers(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("products", "add", "SERUM", "Serum", "--policy", "allow").exit_code == 0
+    assert run("suppliers", "add", "PT-GLOW", "PT Glow", "--lead-time", "7").exit_code == 0
+    assert run("po", "create", "--supplier", "PT-GLOW", "--expected", "2035-01-01", "--line", "SERUM:5").exit_code == 0
+    assert run("orders", "place", "--email", "siti@contoh.id", "--line", "SERUM:2").exit_code == 0
+    received = run("po", "receive", "1", "--line", "SERUM:5")
+    assert received.exit_code == 0 and "2 unit langsung dialokasikan ke pelanggan yang menunggu." in received.stdout
+    again = run("po", "create", "--supplier", "PT-GLOW", "--expected", "2035-01-01", "--line", "SERUM:1")
+    assert again.exit_code == 0
+    assert "langsung dialokasikan" not in run("po", "receive", "2", "--line", "SERUM:1").stdout  # nobody waited
+    assert run("po", "receive", "2", "--line", "NOPE:1").exit_code == 2

@@ -39,11 +39,13 @@ def report(
           "(%(buckets)s); %(estimated)s units with no purchase order behind their date.", units=w.units,
           lines=w.lines, p50=_days(w.p50_days), p90=_days(w.p90_days), max=_days(w.max_days), buckets=buckets,
           estimated=w.estimated_units))
+    if not figures.at_risk:
+        say(_("No product at risk."))
     rows = figures.at_risk or figures.skus[:20]
     if not rows:
         return
     grid = table(_("SKU"), _("Ordered"), _("Fill rate"), _("Refused"), _("Waiting"), _("Oldest (d)"), _("Risk"),
-                 title=_("At risk") if figures.at_risk else None)
+                 title=_("At risk") if figures.at_risk else _("Products"))
     for s in rows:
         grid.add_row(s.sku, str(s.ordered_units), _share(s.fill_rate), str(s.refused_units), str(s.waiting_units),
                      _days(s.oldest_wait_days), _share(s.stockout_risk))
