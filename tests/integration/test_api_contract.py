@@ -170,6 +170,7 @@ def test_supply_flow_over_http_shows_pegged_etas(client: TestClient) -> None:
     received = client.post(f"/v1/purchase-orders/{po['id']}/receipts", json={"lines": [{"sku": "KAOS-HITAM-M",
                                                                                         "quantity": 1}]})
     assert received.status_code == 201 and received.json()["status"] == "received"
+    assert "served_units" not in received.json()  # the contract's purchase order, nothing the CLI adds
     assert client.get(f"/v1/orders/{order['id']}").json()["status"] == "partially_backordered"
     suppliers = client.get("/v1/suppliers").json()["items"]
     assert suppliers[0]["reliability"]["deliveries"] == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Annotated
 
 import typer
@@ -26,7 +25,6 @@ from inden.cli.common import (
     user_errors,
 )
 from inden.cli.words import PO_STATES, units
-from inden.db.session import Database
 from inden.services.schemas.supply import PurchaseOrderOut
 
 suppliers_app = typer.Typer(help="Suppliers, their offers and reliability.", invoke_without_command=True)
@@ -215,28 +213,9 @@ def po_receive(
     lines = parse_lines(line)
     with user_errors():
         receipt = ReceiptCreate.model_validate({"lines": lines, "close": close})
-
-    def receive(db: Database) -> tuple[PurchaseOrderOut, int]:
-        skus = {item.sku for item in receipt.lines}
-        waiting = _waiting_units(db, skus)
-        po = receive_purchase_order(db, po_id, receipt)
-        return po, waiting - _waiting_units(db, skus)
-
-    po, served = run(receive)
-    served_text = " " + _("%(units)s went at once to customers who were waiting.", units=units(served))
-    answer(po, lambda: _po_summary(po) + (served_text if served else ""), as_json=as_json)
-
-
-def _waiting_units(db: Database, skus: set[str]) -> int:
-    """Units customers wait for, over the products of `skus` that exist (the receipt itself names the others)."""
-    from inden.domain.errors import NotFound
-    from inden.services.products import get_product
-
-    total = 0
-    for sku in skus:
-        with suppress(NotFound):
-            total += get_product(db, sku).stock.backordered
-    return total
+    po = run(lambda db: receive_purchase_order(db, po_id, receipt))
+    served = " " + _("%(units)s went at once to customers who were waiting.", units=units(po.served_units))
+    answer(po, lambda: _po_summary(po) + (served if po.served_units else ""), as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

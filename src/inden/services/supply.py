@@ -34,6 +34,7 @@ from inden.services.schemas.supply import (
     PurchaseOrderOut,
     PurchaseOrderPatch,
     ReceiptCreate,
+    ReceiptOut,
     ReliabilityOut,
     SupplierCreate,
     SupplierOut,
@@ -212,7 +213,7 @@ def cancel_purchase_order(db: Database, po_id: int, *, now: datetime | None = No
 
 
 def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, now: datetime | None = None
-                           ) -> PurchaseOrderOut:
+                           ) -> ReceiptOut:
     """Count a delivery in: stock through the ledger, then the backorder queue served, in one transaction.
 
     More or fewer units than ordered are recorded as they came. The order closes (`received`) once every
@@ -243,10 +244,10 @@ def receive_purchase_order(db: Database, po_id: int, receipt: ReceiptCreate, *, 
         if receipt.close or all(line.received >= line.quantity for line in lines.values()):
             po.status = PurchaseOrderStatus.RECEIVED.value
         po.updated_at = now
-        serve_waiting(session, list(products.values()), now=now)
+        served = serve_waiting(session, list(products.values()), now=now)
         refresh_etas(session, list(products.values()), now=now)
         announce_restock(session, list(products.values()), before, now=now)
-        return _po_view(session, po)
+        return ReceiptOut(**_po_view(session, po).model_dump(), served_units=served)
 
 
 def get_purchase_order(db: Database, po_id: int) -> PurchaseOrderOut:

@@ -121,5 +121,12 @@ class PurchaseOrderOut(BaseModel):
     updated_at: datetime
 
 
+class ReceiptOut(PurchaseOrderOut):
+    """A purchase order after a receipt, and how many of the units it brought went at once to waiting customers
+    (the HTTP API answers with the purchase order alone)."""
+
+    served_units: int
+
+
 class SupplierDelay(Request):
     days: Annotated[Int, Field(ge=-3650, le=3650)]
