@@ -180,7 +180,7 @@ def test_a_sellers_day_on_a_phone(server: Server, browser: Browser, tmp_path: Pa
 
 
 PAGES = ["/", "/products", f"/products/{SKU}", "/products/new", "/orders", "/orders/1", "/purchase-orders",
-         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/import", "/settings"]
+         "/purchase-orders/1", "/purchase-orders/new", "/suppliers", "/plan", "/import", "/settings", "/dashboard"]
 
 
 def test_the_plan_page_says_when_the_reorder_point_was_capped_and_who_signed_up(server: Server,
