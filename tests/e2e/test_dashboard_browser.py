@@ -36,6 +36,8 @@ def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, 
         expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
         expect(row.locator("td").nth(4)).to_contain_text("178.000")
 
+        bad = page.request.get(f"{server.base_url}/dashboard/figures?days=0")  # bad input: the API's error shape
+        assert bad.status == 422 and bad.json()["error"]["code"] == "validation_error"
         page.goto(f"{server.base_url}/dashboard?lang=en")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Shop at a glance")
         expect(page.locator("#report")).to_be_visible()
