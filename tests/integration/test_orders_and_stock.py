@@ -81,6 +81,23 @@ def test_migrations_bring_an_empty_database_to_head_and_match_the_models(db: Dat
     assert [d for d in differences if not any(name in str(d) for name in expressions)] == []
 
 
+def test_the_migrated_queue_index_is_in_allocation_order(db: Database) -> None:
+    """Reflection cannot compare `priority DESC` (above), so the key order is read from each database's catalogue:
+    a table rebuild once turned it ascending on SQLite, and every queue read sorted again."""
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name == "sqlite":
+            keys = [(row.name, bool(row.desc)) for row in connection.execute(
+                text("PRAGMA index_xinfo('ix_order_lines_queue')")) if row.key]
+        else:
+            keys = [(row.name, bool(row.option & 1)) for row in connection.execute(text(
+                "SELECT a.attname AS name, i.indoption[k.n - 1] AS option"
+                " FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+                " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                " WHERE i.indexrelid = 'ix_order_lines_queue'::regclass ORDER BY k.n"))]
+    assert keys == [("product_id", False), ("priority", True), ("order_created_at", False), ("order_id", False),
+                    ("id", False)]
+
+
 def test_order_takes_available_units_and_backorders_the_rest(db: Database) -> None:
     add_product(db, "KAOS", units=3)
     placed = order(db, ("KAOS", 5))

@@ -166,7 +166,6 @@ class OrderLine(Base):
     order_created_at: Mapped[datetime] = mapped_column(Timestamp)
     # When the queue last gave this line units, and a token naming that one serving (see db.queue).
     served_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    served_batch: Mapped[str | None] = mapped_column(String(32), index=True)
     # The promise shown to the customer while units wait (domain.eta); kept current by services.steps.etas.
     eta: Mapped[date | None] = mapped_column(Date)
     eta_latest: Mapped[date | None] = mapped_column(Date)

@@ -6,12 +6,11 @@ here computes the same allocation as `domain.allocation.allocate`; an integratio
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import Integer, Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from inden.db.models import OrderLine, Timestamp
@@ -26,52 +25,65 @@ def queue_order(alias: str) -> str:
     return f"{alias}.priority DESC, {alias}.order_created_at, {alias}.order_id, {alias}.id"
 
 
-# One statement serves the queues of many SKUs. Each SKU offers its available units (on_hand - allocated);
+# Serving many SKUs' queues takes three statements. Each SKU offers its available units (on_hand - allocated);
 # `ahead` is the number of units waiting in front of a line, and a line gets min(its waiting units,
-# available - ahead) while that is positive. The caller holds the products' locks, so nothing else changes
-# these queues while the statement runs.
+# available - ahead) while that is positive. Those lines and their units go into the temporary table
+# `served_lines`, which the UPDATE, the status refresh and the events then read: a served line carries no
+# indexed mark of its serving (the UPDATE writes one index entry fewer per line). The caller holds the products'
+# locks, so nothing else changes these queues meanwhile.
+_SERVED_LINES = {
+    "postgresql": "CREATE TEMPORARY TABLE IF NOT EXISTS served_lines (id int PRIMARY KEY, order_id int, take int) "
+                  "ON COMMIT DELETE ROWS",
+    "sqlite": "CREATE TEMPORARY TABLE IF NOT EXISTS served_lines (id INTEGER PRIMARY KEY, order_id INTEGER, "
+              "take INTEGER)",
+}
 _SERVE = text(
     f"""
-    WITH waiting AS (
-        SELECT l.id, l.backordered, p.on_hand - p.allocated AS units,
+    INSERT INTO served_lines (id, order_id, take)
+    SELECT id, order_id, CASE WHEN backordered < units - ahead THEN backordered ELSE units - ahead END
+    FROM (
+        SELECT l.id, l.order_id, l.backordered, p.on_hand - p.allocated AS units,
                SUM(l.backordered) OVER (PARTITION BY l.product_id ORDER BY {queue_order("l")}
                                         ROWS UNBOUNDED PRECEDING) - l.backordered AS ahead
         FROM order_lines l JOIN products p ON p.id = l.product_id
         WHERE l.product_id IN :product_ids AND l.backordered > 0
-    ),
-    served AS (
-        SELECT id, CASE WHEN backordered < units - ahead THEN backordered ELSE units - ahead END AS take
-        FROM waiting
-        WHERE ahead < units
-    )
-    UPDATE order_lines
-    SET allocated = order_lines.allocated + served.take,
-        backordered = order_lines.backordered - served.take,
-        served_at = :now,
-        served_batch = :batch
-    FROM served
-    WHERE order_lines.id = served.id
+    ) AS waiting
+    WHERE ahead < units
     """
-).bindparams(bindparam("product_ids", expanding=True), bindparam("now", type_=Timestamp))
+).bindparams(bindparam("product_ids", expanding=True))
+_ALLOCATE = text(
+    """
+    UPDATE order_lines
+    SET allocated = order_lines.allocated + s.take, backordered = order_lines.backordered - s.take, served_at = :now
+    FROM served_lines s
+    WHERE order_lines.id = s.id
+    """
+).bindparams(bindparam("now", type_=Timestamp))
 
 
-def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime) -> str:
-    """Allocate each SKU's available units to its waiting lines in allocation order (one UPDATE).
+def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime) -> None:
+    """Allocate each SKU's available units to its waiting lines in allocation order.
 
     The caller must hold the products' locks, have flushed their `on_hand`, and move the same totals
-    (min(available, backordered) per SKU) into the products' counters. Returns the batch token that the
-    served lines now carry, which names exactly this serving (a timestamp would not: two servings can
-    share one).
+    (min(available, backordered) per SKU) into the products' counters. Until the transaction ends (or the next
+    call), `served_lines` names the lines served and their units: `served_orders`, `record_served_events`.
     """
-    batch = uuid.uuid4().hex
+    connection = session.connection()
+    connection.exec_driver_sql(_SERVED_LINES[connection.dialect.name])
+    connection.exec_driver_sql("DELETE FROM served_lines")  # empty unless served twice in a transaction
     if product_ids:
-        session.execute(_SERVE, {"product_ids": list(product_ids), "now": now, "batch": batch})
-    return batch
+        session.execute(_SERVE, {"product_ids": list(product_ids)})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ANALYZE served_lines")  # a temporary table has no statistics until then
+        session.execute(_ALLOCATE, {"now": now})
 
 
-def served_orders(batch: str) -> Select[int]:
-    """The ids of the orders that one `serve_queues` call served."""
-    return select(OrderLine.order_id).where(OrderLine.served_batch == batch).distinct()
+SERVED_ORDERS = text("SELECT DISTINCT order_id FROM served_lines").columns(order_id=Integer)
+
+
+def served_orders() -> Select[int]:
+    """The ids of the orders that the last `serve_queues` call served."""
+    return select(SERVED_ORDERS.subquery().c.order_id)
 
 
 # One `backorder.allocated` event per served line: {order_id, sku, allocated, waiting, status, customer: {email,
@@ -90,20 +102,20 @@ _SERVED_EVENTS = {dialect: text(f"""
         SELECT CAST('{EventType.BACKORDER_ALLOCATED}' AS VARCHAR(64)) AS event_type,
                '{EventType.BACKORDER_ALLOCATED}:' || CAST(l.id AS VARCHAR) || ':' || CAST(l.backordered AS VARCHAR)
                AS dedup_key, {payload} AS payload, l.id AS ord
-        FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
-        WHERE l.served_batch = :batch
+        FROM served_lines s JOIN order_lines l ON l.id = s.id JOIN orders o ON o.id = l.order_id
+             JOIN products p ON p.id = l.product_id
     )""" + insert_events(dialect)).bindparams(bindparam("now", type_=Timestamp))
     for dialect, payload in _SERVED_PAYLOAD.items()}
 
 
-def record_served_events(session: Session, batch: str, *, now: datetime) -> None:
-    """Write one `backorder.allocated` outbox event per line served by `serve_queues` (INSERT … SELECT).
+def record_served_events(session: Session, *, now: datetime) -> None:
+    """Write one `backorder.allocated` outbox event per line served by the last `serve_queues` (INSERT … SELECT).
 
     The dedup key is (line, units still waiting): a line's waiting units only ever fall, so it names one
     serving exactly. Run after the orders' statuses are refreshed, so the payload carries the new status.
     """
     statement = _SERVED_EVENTS[session.get_bind().dialect.name]
-    session.execute(statement, {**bulk_params(session, now), "batch": batch})
+    session.execute(statement, bulk_params(session, now))
 
 
 _POSITION = text(

@@ -28,7 +28,7 @@ def serve_waiting(session: Session, products: Sequence[Product], *, now: datetim
         return 0
     ids = [p.id for p in wanting]
     session.flush()  # the UPDATE reads on_hand and the lines from the database
-    batch = serve_queues(session, ids, now=now)
+    serve_queues(session, ids, now=now)
     total = 0
     for product in wanting:
         # backordered is the sum of the queue (an audited invariant), so the queue took exactly this
@@ -39,6 +39,6 @@ def serve_waiting(session: Session, products: Sequence[Product], *, now: datetim
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OrderLine):
             session.expire(obj)  # rows the UPDATE changed behind the ORM's back
-    refresh_statuses(session, served_orders(batch))
-    record_served_events(session, batch, now=now)
+    refresh_statuses(session, served_orders())
+    record_served_events(session, now=now)
     return total
