@@ -92,13 +92,19 @@ def settle(db: Database) -> None:
     """Bring the seeded database to the state of a shop whose orders came in over hours: on PostgreSQL vacuumed and
     analysed (as autovacuum would have), and the write-ahead log checkpointed. Otherwise the timed change pays for the bulk seeding
     (a checkpoint or an autovacuum landing in the middle of it moved a run by ±30 %)."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql("VACUUM ANALYZE")
-            connection.exec_driver_sql("CHECKPOINT")
+    raw = db.engine.raw_connection()  # outside a transaction: VACUUM and a checkpoint cannot run in one
+    try:
+        cursor = raw.cursor()
+        if db.engine.dialect.name == "postgresql":
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("CHECKPOINT")
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]  # back to the pool as it came
         else:  # no ANALYZE: inden never runs it on SQLite, so a shop's plans are made without statistics
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def run(url: str | None, *, lines: int, skus: int) -> tuple[float, float, float]:
