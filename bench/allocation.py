@@ -89,9 +89,9 @@ def seed(db: Database, *, lines: int, skus: int) -> float:
 
 
 def settle(db: Database) -> None:
-    """Bring the seeded database to the state of a shop whose orders came in over hours: on PostgreSQL vacuumed and
-    analysed (as autovacuum would have), and the write-ahead log checkpointed. Otherwise the timed change pays for the bulk seeding
-    (a checkpoint or an autovacuum landing in the middle of it moved a run by ±30 %)."""
+    """Bring the seeded database to the state of a shop whose orders came in over hours: on PostgreSQL vacuumed
+    and analysed (as autovacuum would have), and the write-ahead log checkpointed. Otherwise the timed change
+    pays for the bulk seeding (a checkpoint or an autovacuum landing in it moved a run by ±30 %)."""
     raw = db.engine.raw_connection()  # outside a transaction: VACUUM and a checkpoint cannot run in one
     try:
         cursor = raw.cursor()

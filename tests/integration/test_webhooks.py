@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from inden.api.app import create_app
+from inden.db.outbox import POSITION_BATCH, Event, emit
 from inden.db.session import Database
 from inden.services import placing, products, stock
 from inden.services.keys import Role, create_key
@@ -109,6 +110,18 @@ def test_events_from_registration_on_arrive_signed_in_order_in_batches(db: Datab
     assert not signed_by("bukan-rahasia", *receiver.requests[0])
     assert len(receiver.requests) == 3  # 2 + 2 + 1
     assert send_webhooks(db, poster, now=NOW).endpoints == 0  # up to date: nothing more to send
+
+
+def test_a_new_endpoint_starts_after_every_event_already_written(db: Database, receiver: Receiver,
+                                                                 poster: HttpPoster) -> None:
+    with db.transaction() as session:  # more unpositioned events than one position batch (a big bulk row expanded)
+        emit(session, [Event("order.backordered", f"old:{n}", {"n": n}) for n in range(POSITION_BATCH + 50)],
+             now=NOW)
+    add_webhook(db, WebhookCreate(url=receiver.url), now=NOW)
+    shop_with_orders(db, 1)
+    while send_webhooks(db, poster, now=NOW).endpoints:
+        pass
+    assert [e["data"].get("customer", {}).get("email") for e in receiver.events()] == ["c0@contoh.id"]
 
 
 def test_a_failing_receiver_gets_the_same_batch_again_after_backoff_then_is_disabled(

@@ -149,7 +149,10 @@ _ASSIGN = text(f"""
 """)
 
 
-def assign_positions(session: Session, *, limit: int = 10_000) -> int:
+POSITION_BATCH = 10_000  # events positioned by one `assign_positions` call at most
+
+
+def assign_positions(session: Session, *, limit: int = POSITION_BATCH) -> int:
     """Give committed events without a position the next positions (in id order among them); returns how many.
 
     Ids come from a sequence when a row is written, not when its transaction commits, so on PostgreSQL an

@@ -29,7 +29,7 @@ from sqlalchemy import func, or_, select, update
 
 from inden.clock import as_utc, utcnow
 from inden.db.models import OutboxEvent, WebhookEndpoint
-from inden.db.outbox import assign_positions
+from inden.db.outbox import POSITION_BATCH, assign_positions
 from inden.db.session import Database
 from inden.domain.errors import UnknownWebhook
 from inden.services.schemas.webhooks import WebhookCreate, WebhookCreated, WebhookOut
@@ -78,7 +78,8 @@ def add_webhook(db: Database, spec: WebhookCreate, *, now: datetime | None = Non
     """Register an endpoint; it receives the events written from now on. The secret is shown only here."""
     now = now or utcnow()
     with db.transaction() as session:
-        assign_positions(session)  # what committed before now is behind the new cursor
+        while assign_positions(session) == POSITION_BATCH:  # all that committed before now is behind the new cursor
+            pass
         first = (session.scalar(select(func.max(OutboxEvent.id))) or 0) + 1
         after = (session.scalar(select(func.max(OutboxEvent.position))) or 0) + 1
         endpoint = WebhookEndpoint(url=str(spec.url), secret=secrets.token_hex(32), event_types=spec.events,
