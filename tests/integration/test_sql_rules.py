@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from inden.db.models import Order, OrderLine, Product
 from inden.db.order_status import refresh_statuses
@@ -90,3 +90,22 @@ def test_sql_order_status_matches_domain_for_every_small_line_state(db: Database
     mismatches = [(pair, stored[n]) for n, pair in enumerate(pairs, start=1) if stored[n] != order_status(pair)]
     assert len(pairs) == 225
     assert mismatches == []
+
+
+def test_serving_on_sqlite_reads_the_served_lines_not_every_order_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SQLite keeps no statistics of the temporary `served_lines`: unguided, it scanned every order line of the shop
+    to serve a few (a full scan per stock-in). The plans must start from `served_lines` and find lines by key."""
+    from inden.db.migrate import upgrade
+    from inden.db.queue import _ALLOCATE, _SERVED_EVENTS
+
+    db = Database(f"sqlite:///{tmp_path / 'plans.db'}")
+    upgrade(db.engine)
+    with db.transaction() as session:
+        serve_queues(session, [], now=T0)  # creates the temporary table
+        for statement in (_ALLOCATE, _SERVED_EVENTS["sqlite"]):
+            params = dict.fromkeys(statement.compile().params, 1)
+            plan = [row[3] for row in session.execute(text("EXPLAIN QUERY PLAN " + statement.text), params)]
+            scanned = {step.split()[1] for step in plan if step.startswith("SCAN ")}
+            assert scanned.isdisjoint({"order_lines", "l", "orders", "o", "products", "p"}), plan
+            assert "s" in scanned or "served_lines" in scanned, plan
+    db.dispose()
