@@ -1,5 +1,6 @@
-"""The seller's dashboard in a real browser (Debian's chromium via Playwright) against a real `inden serve`:
-the figures of GET /v1/analytics, in Indonesian by default, behind the back office's login (no API key)."""
+"""The seller's report (`/dashboard`) in a real browser (Debian's chromium via Playwright) against a real
+`inden serve`: a back-office page with the figures of GET /v1/analytics, in Indonesian by default, behind the
+back office's login, reached from its menu."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.e2e.conftest import Server, log_in
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, browser: Browser) -> None:
+def test_the_report_shows_the_shop_at_a_glance_to_staff_only(server: Server, browser: Browser) -> None:
     with server.client() as http:
         assert http.post("/v1/products", json={"sku": "DASH-KOPI", "name": "Kopi", "price": "89000",
                                                "backorder_policy": "deny"}).status_code == 201
@@ -27,23 +28,26 @@ def test_the_dashboard_shows_the_shop_at_a_glance_to_staff_only(server: Server, 
         page.goto(f"{server.base_url}/dashboard")
         expect(page).to_have_url(f"{server.base_url}/login?next=%2Fdashboard")  # behind the login
         log_in(page, server.base_url)
-        page.goto(f"{server.base_url}/dashboard")
+        page.get_by_role("navigation", name="Bagian").get_by_role("link", name="Laporan").click()  # from the menu
+        expect(page).to_have_url(f"{server.base_url}/dashboard")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Ringkasan toko")
         fill_rate = figures["demand"]["fill_rate"]
-        expect(page.locator("#fill-rate")).to_have_text(f"{round(fill_rate * 100, 1):g}%".replace(".", ","))
-        expect(page.locator("#lost")).to_contain_text(f"{figures['demand']['refused_units']} · Rp")
+        expect(page.locator("#fill-rate")).to_have_text(f"{round(fill_rate * 100, 1):g} %".replace(".", ","))
+        expect(page.locator("#lost")).to_have_text(f"{figures['demand']['refused_units']} · Rp178.000")
         row = page.locator("#skus tbody tr", has_text="DASH-KOPI")
         expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
-        expect(row.locator("td").nth(4)).to_contain_text("178.000")
+        expect(row.locator("td").nth(4)).to_have_text("Rp178.000")
 
-        bad = page.request.get(f"{server.base_url}/dashboard/figures?days=0")  # bad input: the API's error shape
+        page.get_by_role("link", name="7 hari").click()  # the period is a link
+        expect(page).to_have_url(f"{server.base_url}/dashboard?days=7")
+        expect(page.get_by_role("link", name="7 hari")).to_have_attribute("aria-current", "page")
+        bad = page.request.get(f"{server.base_url}/dashboard?days=0")  # bad input: the API's error shape
         assert bad.status == 422 and bad.json()["error"]["code"] == "validation_error"
         page.goto(f"{server.base_url}/dashboard?lang=en")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Shop at a glance")
-        expect(page.locator("#report")).to_be_visible()
-        page.context.clear_cookies()  # logged out: the figures are not served, the page asks for the login again
-        assert page.request.get(f"{server.base_url}/dashboard/figures", max_redirects=0).status == 303
-        page.get_by_label("Period").select_option("7")
-        expect(page).to_have_url(f"{server.base_url}/login?next=%2Fdashboard")
+        expect(page.get_by_role("link", name="Report")).to_have_attribute("aria-current", "page")
+        page.context.clear_cookies()  # logged out: the page asks for the login again
+        page.goto(f"{server.base_url}/dashboard?days=7")
+        expect(page).to_have_url(f"{server.base_url}/login?next=%2Fdashboard%3Fdays%3D7")
     finally:
         page.close()
