@@ -4,6 +4,7 @@ ISO dates with a hint, tables within 80 columns, times in the shop's timezone.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ import typer
 from inden.cli import app
 from inden.clock import shop_date, utcnow
 from inden.config import get_settings
-from inden.i18n import format_day
+from inden.i18n import format_day, translate
 
 
 def table_lines(stdout: str) -> list[str]:
@@ -94,6 +95,42 @@ def test_validation_errors_are_plain_words_never_a_regular_expression(run) -> No
     assert ("invalid input: email: is not an email address (name@example.com); line 1, quantity: must be greater "
             "than 0") in bad.stderr
     assert "^" not in bad.stderr and "pattern" not in bad.stderr and "Traceback" not in bad.output
+
+
+def _words(output: str) -> str:
+    """The text of a screen without the boxes of its panels, wrapped lines joined."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", output).split())
+
+
+def test_help_and_the_commands_own_errors_speak_the_shops_language(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Not only inden's sentences: every help text and the words Typer and Click print (Usage, Options, Missing
+    argument, Invalid value, …) are in the shop's language, and a screen never mixes two."""
+    for english in ("Commands", "Show this message and exit.", "Usage:", "inden — keep selling when stock runs out."):
+        assert translate("id", english) != english  # the catalogue has them
+    shown = _words(run("--help").output)
+    for english in ("Commands", "Options", "Show this message and exit.", "Usage:",
+                    "Products: add, list, show, planning inputs.",  # a group's help
+                    "inden — keep selling when stock runs out."):
+        assert translate("id", english) in shown, english
+    assert "Commands" not in shown and "Show this message" not in shown
+    options = _words(run("products", "add", "--help").output)
+    assert translate("id", "Add a product to the catalogue.") in options  # a docstring
+    assert translate("id", "The name shoppers see.") in options and "shoppers see" not in options  # an argument
+
+    typed = run("stock", "adjust", "KAOS", "abc")
+    assert typed.exit_code == 2
+    assert translate("id", "Invalid value for %(param)s: %(problem)s", param="'delta'",
+                     problem=translate("id", "must be a whole number")) in _words(typed.output)
+    missing = run("stock", "adjust")
+    assert missing.exit_code == 2 and "Missing argument" not in missing.output
+    assert translate("id", "Missing argument %(param)s.", param="'sku'") in _words(missing.output)
+    unknown = _words(run("stok").output)
+    assert translate("id", "No such command {name!r}.").format(name="stok") in unknown and "No such" not in unknown
+
+    monkeypatch.setenv("INDEN_DEFAULT_LOCALE", "en")
+    shown = _words(run("--help").output)
+    assert "Commands" in shown and "Show this message and exit." in shown and "planning inputs" in shown
+    assert "Invalid value for 'delta': must be a whole number" in _words(run("stock", "adjust", "KAOS", "x").output)
 
 
 def test_every_table_fits_80_columns_without_cutting_a_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import typer
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from hypothesis import given
@@ -22,7 +23,15 @@ def texts_in_code() -> set[str]:
     {% trans %} blocks of the templates."""
     keywords = {**DEFAULT_KEYWORDS, "translate": (2,), "N_": None}
     found = extract_from_dir(ROOT / "src" / "inden", METHODS, keywords=keywords)
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+    return {message for _, _, message, _, _ in found if isinstance(message, str)} | cli_help()
+
+
+def cli_help() -> set[str]:
+    """The help texts of the `inden` command (docstrings and help=), which its run translates (cli/language.py)."""
+    from inden.cli import app
+    from inden.cli.language import help_texts
+
+    return help_texts(typer.main.get_command(app))
 
 
 def catalogue(locale: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from inden.cli import (
     whatsapp,
     worker,
 )
+from inden.cli.language import ShopLanguageGroup
 
 AREAS = (server, keys, products, stock, orders, audit, demo, supply, worker, analytics, delivery, storefront,
          webhooks, sales, events, planning, simulation, users, whatsapp)
@@ -56,7 +57,8 @@ def _quiet_types() -> None:
 def build_app() -> typer.Typer:
     """The `inden` Typer application with every area's commands."""
     _quiet_types()
-    app = typer.Typer(help="inden — keep selling when stock runs out.", no_args_is_help=True, add_completion=False)
+    app = typer.Typer(help="inden — keep selling when stock runs out.", no_args_is_help=True, add_completion=False,
+                      cls=ShopLanguageGroup)
     for area in AREAS:
         area.register(app)
     return app

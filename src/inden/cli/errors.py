@@ -218,3 +218,13 @@ def validation_message(error: ValidationError, locale: str) -> str:
         field = names[-1] if names else ""
         problems.append(f"{_field(item['loc'], locale)}: {_problem(item, field, locale)}")
     return translate(locale, "invalid input: %(problems)s", problems="; ".join(problems))
+
+
+def problem_message(error: ValidationError, locale: str) -> str:
+    """The first problem of a value typed on the command line, in plain words in `locale` (Click names the
+    argument around it: "Invalid value for 'delta': …")."""
+    items = error.errors()
+    if not items:
+        return translate(locale, "is not valid")
+    names = [str(p) for p in items[0]["loc"] if isinstance(p, str)]
+    return _problem(items[0], names[-1] if names else "", locale)
