@@ -133,6 +133,22 @@ def test_help_and_the_commands_own_errors_speak_the_shops_language(run, monkeypa
     assert "Invalid value for 'delta': must be a whole number" in _words(run("stock", "adjust", "KAOS", "x").output)
 
 
+def test_a_wrong_database_url_a_missing_file_and_a_wrong_choice_are_sentences(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    chosen = _words(run("products", "add", "NEW-1", "Baru", "--policy", "mungkin").output)
+    assert translate("id", "%(value)s is not one of %(choices)s.", value="'mungkin'",
+                     choices="'deny', 'allow', 'preorder'") in chosen and "is not one of" not in chosen
+    missing = run("import", "sales", str(tmp_path / "tidak-ada.csv"))
+    assert missing.exit_code == 2 and translate("id", "there is no such file") in missing.output
+    assert "Errno" not in missing.output
+    for url in ("bogus://x", f"sqlite:///{tmp_path}/no/such/folder/x.db"):
+        monkeypatch.setenv("INDEN_DATABASE_URL", url)
+        for command in (("backorders",), ("db", "upgrade")):
+            result = run(*command)
+            assert result.exit_code == 2, (url, command, result.output)
+            assert "INDEN_DATABASE_URL" in result.output, result.output
+            assert result.exc_info is None or result.exc_info[0] is SystemExit, result.output  # no traceback
+
+
 def test_every_table_fits_80_columns_without_cutting_a_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _shop(run)
     run("products", "add", "KEMEJA-BATIK-TULIS-M", "Kemeja Batik Tulis Pria Lengan Panjang Motif Parang M",

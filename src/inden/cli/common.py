@@ -26,10 +26,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from inden.cli.errors import domain_message, validation_message
 from inden.clock import as_utc
-from inden.config import get_settings
+from inden.config import Settings, get_settings
 from inden.db import migrate
 from inden.db.session import Database
 from inden.domain.errors import DomainError
@@ -160,7 +162,7 @@ def open_db(*, migrate_sqlite: bool = True, settings_update: Mapping[str, Any] |
     settings = get_settings()
     if settings_update:
         settings = settings.model_copy(update={k: v for k, v in settings_update.items() if v is not None})
-    db = Database(settings.database_url, settings=settings)
+    db = configured_database(settings)
     if migrate.is_up_to_date(db.engine):
         return db
     if db.is_sqlite and migrate_sqlite:
@@ -168,6 +170,23 @@ def open_db(*, migrate_sqlite: bool = True, settings_update: Mapping[str, Any] |
         return db
     fail(_("the database at %(url)s is not migrated. Run `inden db upgrade` first.",
            url=db.engine.url.render_as_string(hide_password=True)))
+
+
+def configured_database(settings: Settings) -> Database:
+    """The database of INDEN_DATABASE_URL, connected once: a URL of no known kind, a server that does not answer
+    or a SQLite file that cannot be made is a sentence (exit 2), not a traceback."""
+    url = settings.database_url
+    try:
+        db = Database(url, settings=settings)
+        with db.engine.connect():
+            return db
+    except (ArgumentError, NoSuchModuleError, OperationalError, InterfaceError):
+        shown = url
+        with suppress(ArgumentError):
+            shown = make_url(url).render_as_string(hide_password=True)
+        fail(_("cannot open the database %(url)s: check INDEN_DATABASE_URL (its form, e.g. "
+               "sqlite:///inden.db or postgresql+psycopg://user@host/db; the server; the folder and its rights).",
+               url=shown))
 
 
 def run(action: Callable[[Database], Any], *, settings_update: Mapping[str, Any] | None = None) -> Any:
@@ -250,8 +269,17 @@ def read_text_file(path: Path) -> str:
     """A UTF-8 file given on the command line (a BOM is tolerated); unreadable is a user error."""
     try:
         return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        fail(_("cannot read %(path)s: %(reason)s", path=str(path), reason=str(error)))
+    except FileNotFoundError:
+        reason = _("there is no such file")
+    except IsADirectoryError:
+        reason = _("it is a folder, not a file")
+    except PermissionError:
+        reason = _("no permission to read it")
+    except UnicodeDecodeError:
+        reason = _("it is not UTF-8 text (save it as CSV UTF-8)")
+    except OSError as error:
+        reason = error.strerror or str(error)
+    fail(_("cannot read %(path)s: %(reason)s", path=str(path), reason=reason))
 
 
 def write_csv(rows: list[dict[str, Any]], target: Path | None) -> None:

@@ -47,6 +47,7 @@ CLICK_ERRORS = (
     N_("Got unexpected extra argument(s) (%(args)s)"), N_("Could not open file %(file)s: %(problem)s"),
     N_("Argument %(param)s takes %(count)s values."),
     N_("%(said)s. Did you mean %(suggestions)s?"),  # Typer's suggestion after an unknown command
+    N_("%(value)s is not one of %(choices)s."), N_("Value %(value)s is not a valid %(kind)s."),  # a typed value
 )
 # Typer's help panels take these words once, when it is imported: they are set again for each run.
 TYPER_CONSTANTS = {
@@ -71,7 +72,7 @@ def click_error(message: str, locale: str) -> str:
     if (matched := match_template(message, CLICK_ERRORS)) is None:
         return message
     template, values = matched
-    return translate(locale, template, **values)
+    return translate(locale, template, **{name: click_error(value, locale) for name, value in values.items()})
 
 
 def speak(locale: str) -> None:
@@ -86,7 +87,7 @@ def speak(locale: str) -> None:
         setattr(typer.rich_utils, name, gettext(english))
 
     def value_problem(error: ValidationError) -> str:
-        return problem_message(error, locale)
+        return click_error(problem_message(error, locale), locale)
 
     for module in TYPER_VALIDATING_MODULES:
         module.get_error_msg = value_problem  # type: ignore[attr-defined]

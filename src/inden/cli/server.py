@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import _, fail, open_db, say
+from inden.cli.common import _, configured_database, fail, open_db, say
 from inden.config import get_settings
 from inden.db import migrate
-from inden.db.session import Database
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -45,8 +44,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
-    settings = get_settings()
-    db = Database(settings.database_url, settings=settings)
+    db = configured_database(get_settings())
     before = migrate.current_revision(db.engine)
     migrate.upgrade(db.engine)
     after = migrate.current_revision(db.engine)

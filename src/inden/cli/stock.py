@@ -15,7 +15,7 @@ stock_app = typer.Typer(help="Stock movements.", no_args_is_help=True)
 def stock_adjust(
     sku: Annotated[str, typer.Argument(help="The product's SKU.")],
     delta: Annotated[int, typer.Argument(help="Units in (positive) or out (negative).")],
-    reason: Annotated[str, typer.Option(help="Why, e.g. 'stock count'.")] = "manual adjustment",
+    reason: Annotated[str | None, typer.Option(help="Why, e.g. 'stock count' (default: a manual adjustment).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Count stock in or out; units counted in serve waiting backorders first."""
@@ -23,7 +23,7 @@ def stock_adjust(
     from inden.services.stock import adjust_stock
 
     with user_errors():
-        adjustment = StockAdjustment(delta=delta, reason=reason)
+        adjustment = StockAdjustment(delta=delta, reason=_("manual adjustment") if reason is None else reason)
     s = run(lambda db: adjust_stock(db, sku, adjustment))
     answer(s, lambda: _("Stock of %(sku)s %(delta)s: on hand %(on_hand)s, available %(available)s, "
                         "still on backorder %(backordered)s.", sku=sku, delta=f"{delta:+d}", on_hand=s.on_hand,

@@ -52,7 +52,7 @@ def worker(once: Annotated[bool, typer.Option(help="One round of duties, then ex
     # Restored on the way out: a process that runs the worker in-process (a test) must not keep a SIGTERM that
     # only sets a flag — its forked children would then ignore being terminated.
     previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    log.info(N_("worker started: a round every %s s; SIGTERM stops it after the current duty"), interval)
+    log.info(N_("worker started: a round every %s s; SIGTERM stops it after the current duty"), f"{interval:g}")
     try:
         _loop(stop, WorkerSchedule(plan=plan, deliver=deliver, audit=audit, email=bool(settings.smtp_url)),
               once=once, interval=interval, cluster=cluster)
