@@ -22,6 +22,9 @@ def test_the_report_shows_the_shop_at_a_glance_to_staff_only(server: Server, bro
             placed = http.post("/v1/orders", json={"customer": {"email": email},
                                                    "lines": [{"sku": "DASH-KOPI", "quantity": 2}]})
             assert placed.status_code == expected
+        assert http.post("/v1/products", json={"sku": "DASH-TEH", "name": "Teh"}).status_code == 201
+        assert http.post("/v1/orders", json={"customer": {"email": "c@contoh.id"},  # waits, no PO behind it
+                                             "lines": [{"sku": "DASH-TEH", "quantity": 3}]}).status_code == 201
         figures = http.get("/v1/analytics", params={"days": 30}).json()
     page = browser.new_page()
     try:
@@ -37,6 +40,8 @@ def test_the_report_shows_the_shop_at_a_glance_to_staff_only(server: Server, bro
         row = page.locator("#skus tbody tr", has_text="DASH-KOPI")
         expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
         expect(row.locator("td").nth(4)).to_have_text("Rp178.000")
+        at_risk = page.locator("#at-risk tbody tr", has_text="DASH-TEH")
+        expect(at_risk.locator("td").nth(4)).to_have_text("3 menunggu tanpa PO")  # why it is at risk
 
         page.get_by_role("link", name="7 hari").click()  # the period is a link
         expect(page).to_have_url(f"{server.base_url}/dashboard?days=7")

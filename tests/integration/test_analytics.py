@@ -118,3 +118,8 @@ def test_report_shows_the_shop_at_a_glance(run) -> None:  # type: ignore[no-unty
     figures = json.loads(run("report", "--json").stdout)
     assert figures["demand"]["refused_units"] == 2 and figures["skus"][0]["sku"] == "KOPI-GAYO-250"
     assert run("report", "--days", "0").exit_code == 2
+
+    assert run("products", "add", "TEH", "Teh Melati").exit_code == 0  # customers wait, no purchase order behind
+    assert run("orders", "place", "--email", "budi@contoh.id", "--line", "TEH:3").exit_code == 0
+    said = " ".join(run("report").stdout.split())
+    assert "At risk" in said and "3 waiting with no purchase order" in said  # the table says why

@@ -32,7 +32,7 @@ def test_sign_ups_from_the_terminal_and_their_counts(run) -> None:  # type: igno
 
 @pytest.mark.parametrize(("args", "message"), [
     (["availability", "TIDAK-ADA"], "Tidak ada produk dengan SKU 'TIDAK-ADA'."),
-    (["availability", "KOPI", "--quantity", "0"], "Nilai tidak sah untuk '--quantity': minimal 1"),  # not Click's English
+    (["availability", "KOPI", "--quantity", "0"], "Nilai tidak sah untuk '--quantity': minimal 1"),
     (["subscriptions", "add", "KOPI", "bukan-email"], "email: bukan alamat email (nama@contoh.id)"),
     (["subscriptions", "add", "TIDAK-ADA", "a@contoh.id"], "Tidak ada produk dengan SKU 'TIDAK-ADA'."),
 ])

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from inden.cli.common import JsonOption, _, money, number, percent, print_table, run, say, show, table
+from inden.services.schemas.analytics import SkuFigures
 
 
 def _share(value: float | None) -> str:
@@ -15,6 +16,18 @@ def _share(value: float | None) -> str:
 
 def _days(value: float | None) -> str:
     return "–" if value is None else number(value, digits=1)
+
+
+def _why(s: SkuFigures) -> str:
+    """Why a product is at risk, in the shop's words (the report lists it for any of these)."""
+    reasons = []
+    if s.estimated_units:
+        reasons.append(_("%(units)s waiting with no purchase order", units=s.estimated_units))
+    if s.below_reorder_point:
+        reasons.append(_("at or below its reorder point"))
+    if s.stockout_risk:
+        reasons.append(_("stock-out risk %(risk)s", risk=_share(s.stockout_risk)))
+    return "; ".join(reasons) or "–"
 
 
 def report(
@@ -44,11 +57,16 @@ def report(
     rows = figures.at_risk or figures.skus[:20]
     if not rows:
         return
-    grid = table(_("SKU"), _("Ordered"), _("Fill rate"), _("Refused"), _("Waiting"), _("Oldest (d)"), _("Risk"),
-                 title=_("At risk") if figures.at_risk else _("Products"))
-    for s in rows:
-        grid.add_row(s.sku, str(s.ordered_units), _share(s.fill_rate), str(s.refused_units), str(s.waiting_units),
-                     _days(s.oldest_wait_days), _share(s.stockout_risk))
+    if figures.at_risk:
+        grid = table(_("SKU"), _("Waiting"), _("Oldest (d)"), _("Why"), title=_("At risk"))
+        for s in rows:
+            grid.add_row(s.sku, str(s.waiting_units), _days(s.oldest_wait_days), _why(s))
+    else:
+        grid = table(_("SKU"), _("Ordered"), _("Fill rate"), _("Refused"), _("Waiting"), _("Oldest (d)"),
+                     title=_("Products"))
+        for s in rows:
+            grid.add_row(s.sku, str(s.ordered_units), _share(s.fill_rate), str(s.refused_units),
+                         str(s.waiting_units), _days(s.oldest_wait_days))
     print_table(grid)
 
 
