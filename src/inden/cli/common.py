@@ -88,10 +88,12 @@ def day(value: date | None) -> str:
 
 
 def moment(value: datetime | None) -> str:
-    """A stored moment in the shop's timezone, to the minute (`2026-12-12 10:03`), never in UTC."""
+    """A stored moment in the shop's timezone, to the minute, its day as every other date reads (`12 Des 2026
+    10:03`), never in UTC."""
     if value is None:
         return "–"
-    return f"{as_utc(value).astimezone(ZoneInfo(get_settings().timezone)):%Y-%m-%d %H:%M}"
+    local = as_utc(value).astimezone(ZoneInfo(get_settings().timezone))
+    return f"{format_day(local.date(), shop_locale())} {local:%H:%M}"
 
 
 def table(*columns: str, title: str | None = None) -> Table:
