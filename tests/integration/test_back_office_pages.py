@@ -120,6 +120,7 @@ def test_the_owner_creates_a_staff_member_and_an_api_key_from_settings(client: T
     assert [u.email for u in accounts.list_users(db)] == [OWNER, "staf@toko.id"]
     key = post(client, "/settings/keys", {"key_role": "storefront"}, page="/settings")
     assert "inden_store_" in key.text
+    assert "<td>Etalase (halaman toko)</td>" in key.text and "<td>storefront</td>" not in key.text  # its role, in words
     duplicate = post(client, "/settings/users", {"email": "staf@toko.id", "role": "staff"}, page="/settings")
     assert duplicate.status_code == 422 and "Sudah ada akun" in duplicate.text
     configuration = client.get("/settings").text  # unset and yes/no settings in the page's language
