@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,8 +18,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     smtp_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    default_locale: str = "id"
-    timezone: str = "Asia/Jakarta"
+    default_locale: Literal["id", "en"] = "id"  # the shop's language (i18n.LOCALES)
+    timezone: str = "Asia/Jakarta"  # an IANA zone: the shop's days and times
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024
     # A change telling at least this many customers at once writes their events as one bulk outbox row, which
@@ -79,6 +80,15 @@ class Settings(BaseSettings):
     # are signed with ledger_key; `inden audit verify` also accepts ledger_old_keys until `inden audit rekey`.
     ledger_key: str | None = None
     ledger_old_keys: list[str] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a timezone such as Asia/Jakarta") from None
+        return value
 
 
 @lru_cache

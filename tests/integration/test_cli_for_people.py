@@ -149,6 +149,18 @@ def test_a_wrong_database_url_a_missing_file_and_a_wrong_choice_are_sentences(ru
             assert result.exc_info is None or result.exc_info[0] is SystemExit, result.output  # no traceback
 
 
+@pytest.mark.parametrize(("name", "value", "problem"), [
+    ("INDEN_DEFAULT_LOCALE", "fr", "harus salah satu dari: 'id', 'en'"),
+    ("INDEN_TIMEZONE", "Mars/Olympus", "bukan zona waktu seperti Asia/Jakarta"),
+])
+def test_a_setting_that_does_not_hold_is_named_not_ignored(run, monkeypatch, name: str, value: str,  # type: ignore[no-untyped-def]
+                                                          problem: str) -> None:
+    monkeypatch.setenv(name, value)
+    result = run("backorders")
+    assert result.exit_code == 2 and f"setelan tidak sah: {name}: {problem}" in _words(result.output)
+    assert result.exc_info is None or result.exc_info[0] is SystemExit  # no traceback
+
+
 def test_every_table_fits_80_columns_without_cutting_a_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _shop(run)
     run("products", "add", "KEMEJA-BATIK-TULIS-M", "Kemeja Batik Tulis Pria Lengan Panjang Motif Parang M",

@@ -93,6 +93,7 @@ VALIDATOR_TEXTS = (  # what the request models' own validators say (services.sch
     N_("give either uplift or expected_units (one of them)"),
     N_("ends_on must not be before starts_on"),
     N_("an event lasts at most a year"),
+    N_("is not a timezone such as Asia/Jakarta"),  # config.Settings
 )
 TWICE = re.compile(r"SKU '(?P<sku>.+)' appears twice; put each SKU on one line")
 
@@ -199,7 +200,8 @@ def _problem(error: Any, field: str, locale: str) -> str:
             return translate(locale, "must be a three-letter code such as IDR")
         return translate(locale, "may hold only letters, digits, '.', '_' and '-' (at most 64)")
     if kind in ("literal_error", "enum"):
-        return translate(locale, "must be one of: %(choices)s", choices=str(ctx.get("expected", "")))
+        choices = str(ctx.get("expected", "")).replace(" or ", ", ")  # pydantic's "'a', 'b' or 'c'": no English
+        return translate(locale, "must be one of: %(choices)s", choices=choices)
     if kind.startswith("url"):
         return translate(locale, "is not a web address (http:// or https://)")
     if kind == "value_error":
@@ -228,3 +230,12 @@ def problem_message(error: ValidationError, locale: str) -> str:
         return translate(locale, "is not valid")
     names = [str(p) for p in items[0]["loc"] if isinstance(p, str)]
     return _problem(items[0], names[-1] if names else "", locale)
+
+
+def settings_message(error: ValidationError, locale: str) -> str:
+    """Settings from the environment that do not hold, each named by its variable, in `locale`."""
+    problems = []
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else ""
+        problems.append(f"INDEN_{name.upper()}: {_problem(item, name, locale)}")
+    return translate(locale, "the settings are not valid: %(problems)s", problems="; ".join(problems))

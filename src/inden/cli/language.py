@@ -11,6 +11,7 @@ translated on the command tree Typer builds for the run, so the English stays in
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -23,12 +24,15 @@ import typer.core
 import typer.exceptions
 import typer.rich_utils
 from pydantic import ValidationError
+from rich.console import Console
 from typer._click.core import Command
 
 from inden.cli.common import shop_locale
-from inden.cli.errors import match_template, problem_message
+from inden.cli.errors import match_template, problem_message, settings_message
+from inden.config import Settings
 from inden.i18n import N_, translate
 
+DEFAULT_LOCALE = Settings.model_fields["default_locale"].default  # the language when the settings cannot be read
 # What Typer itself passes through gettext, and the words of its help screens.
 TYPER_TEXTS = (
     N_("Usage:"), N_("Options"), N_("Commands"), N_("Arguments"), N_("Error"), N_("Aborted!"), N_("Aborted."),
@@ -157,7 +161,13 @@ class ShopLanguageGroup(typer.core.TyperGroup):
     """The root of `inden`: each run speaks the shop's language (INDEN_DEFAULT_LOCALE) from its first word."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        locale = shop_locale()  # this run's settings (a test may change them between runs)
+        try:
+            locale = shop_locale()  # this run's settings (a test may change them between runs)
+        except ValidationError as error:  # INDEN_* that do not hold: said in the default language, exit 2
+            console = Console(stderr=True)
+            console.print(f"{translate(DEFAULT_LOCALE, 'error')}: {settings_message(error, DEFAULT_LOCALE)}",
+                          markup=False, highlight=False)
+            sys.exit(2)
         speak(locale)
         translate_help(self, locale)
         return super().main(*args, **kwargs)
