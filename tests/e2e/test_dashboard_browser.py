@@ -41,7 +41,7 @@ def test_the_report_shows_the_shop_at_a_glance_to_staff_only(server: Server, bro
         expect(row.locator("td").nth(3)).to_have_text("2")  # refused units
         expect(row.locator("td").nth(4)).to_have_text("Rp178.000")
         at_risk = page.locator("#at-risk tbody tr", has_text="DASH-TEH")
-        expect(at_risk.locator("td").nth(4)).to_have_text("3 menunggu tanpa PO")  # why it is at risk
+        expect(at_risk.locator("td").nth(4)).to_have_text("3 menunggu tanpa pesanan pembelian")  # why it is at risk
 
         page.get_by_role("link", name="7 hari").click()  # the period is a link
         expect(page).to_have_url(f"{server.base_url}/dashboard?days=7")
