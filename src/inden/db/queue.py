@@ -25,7 +25,7 @@ def queue_order(alias: str) -> str:
     return f"{alias}.priority DESC, {alias}.order_created_at, {alias}.order_id, {alias}.id"
 
 
-# Serving many SKUs' queues takes three statements. Each SKU offers its available units (on_hand - allocated);
+# Serving many SKUs' queues takes two statements. Each SKU offers its available units (on_hand - allocated);
 # `ahead` is the number of units waiting in front of a line, and a line gets min(its waiting units,
 # available - ahead) while that is positive. Those lines and their units go into the temporary table
 # `served_lines`, which the UPDATE, the status refresh and the events then read: a served line carries no
@@ -80,12 +80,12 @@ def serve_queues(session: Session, product_ids: Sequence[int], *, now: datetime)
         session.execute(_ALLOCATE, {"now": now})
 
 
-SERVED_ORDERS = text("SELECT DISTINCT order_id FROM served_lines").columns(order_id=Integer)
+_SERVED_ORDERS = text("SELECT DISTINCT order_id FROM served_lines").columns(order_id=Integer)
 
 
 def served_orders() -> Select[int]:
     """The ids of the orders that the last `serve_queues` call served."""
-    return select(SERVED_ORDERS.subquery().c.order_id)
+    return select(_SERVED_ORDERS.subquery().c.order_id)
 
 
 # One `backorder.allocated` event per served line: {order_id, sku, allocated, waiting, status, customer: {email,
