@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from inden.cli.common import JsonOption, _, money, number, percent, print_table, run, say, show, table
-from inden.services.schemas.analytics import SkuFigures
+from inden.cli.common import JsonOption, _, money, number, percent, print_table, run, say, shop_locale, show, table
 
 
 def _share(value: float | None) -> str:
@@ -18,25 +17,13 @@ def _days(value: float | None) -> str:
     return "–" if value is None else number(value, digits=1)
 
 
-def _why(s: SkuFigures) -> str:
-    """Why a product is at risk, in the shop's words (the report lists it for any of these)."""
-    reasons = []
-    if s.estimated_units:
-        reasons.append(_("%(units)s waiting with no purchase order", units=s.estimated_units))
-    if s.below_reorder_point:
-        reasons.append(_("at or below its reorder point"))
-    if s.stockout_risk:
-        reasons.append(_("stock-out risk %(risk)s", risk=_share(s.stockout_risk)))
-    return "; ".join(reasons) or "–"
-
-
 def report(
     days: Annotated[int, typer.Option(min=1, max=730, help="Demand over the last DAYS days.")] = 30,
     as_json: JsonOption = False,
 ) -> None:
     """The shop at a glance: fill rate, how long customers wait, lost sales, products at risk (--json: every
     figure, as GET /v1/analytics)."""
-    from inden.services.analytics import shop_report
+    from inden.services.analytics import shop_report, why_at_risk
 
     figures = run(lambda db: shop_report(db, days=days))
     if as_json:
@@ -60,7 +47,7 @@ def report(
     if figures.at_risk:
         grid = table(_("SKU"), _("Waiting"), _("Oldest (d)"), _("Why"), title=_("At risk"))
         for s in rows:
-            grid.add_row(s.sku, str(s.waiting_units), _days(s.oldest_wait_days), _why(s))
+            grid.add_row(s.sku, str(s.waiting_units), _days(s.oldest_wait_days), why_at_risk(s, shop_locale()))
     else:
         grid = table(_("SKU"), _("Ordered"), _("Fill rate"), _("Refused"), _("Waiting"), _("Oldest (d)"),
                      title=_("Products"))

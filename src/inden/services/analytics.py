@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from inden.db.session import Database
 from inden.domain.analytics import Demand, at_risk, wait_summary
 from inden.domain.eta import EtaConfidence
 from inden.domain.states import SuggestionStatus
+from inden.i18n import translate
 from inden.services.schemas.analytics import AnalyticsOut, DemandOut, SkuFigures, WaitingOut
 
 DAY = timedelta(days=1)
@@ -55,6 +57,20 @@ def shop_report(db: Database, *, days: int = 30, now: datetime | None = None) ->
 
 
 Wait = tuple[float, int, bool]  # days waited, units waiting, promised from a purchase order
+
+
+def why_at_risk(figures: SkuFigures, locale: str) -> str:
+    """Why the report lists a product at risk, in `locale` (`inden report` and the back office's report page)."""
+    reasons = []
+    if figures.estimated_units:
+        reasons.append(translate(locale, "%(units)s waiting with no purchase order",
+                                 units=format_decimal(figures.estimated_units, locale=locale)))
+    if figures.below_reorder_point:
+        reasons.append(translate(locale, "at or below its reorder point"))
+    if figures.stockout_risk:
+        reasons.append(translate(locale, "stock-out risk %(risk)s",
+                                 risk=format_percent(figures.stockout_risk, "#,##0.#%", locale=locale)))
+    return "; ".join(reasons) or "–"
 
 
 def _all(waiting: dict[int, list[Wait]]) -> list[Wait]:

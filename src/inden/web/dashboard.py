@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from inden.services.analytics import shop_report
+from inden.services.analytics import shop_report, why_at_risk
 from inden.web.backoffice.auth import Signed, database
 from inden.web.backoffice.render import page
 
@@ -23,4 +23,5 @@ PERIODS = (7, 30, 90)
 def dashboard(request: Request, account: Signed, days: Annotated[int, Query(ge=1, le=730)] = 30,
               lang: Literal["id", "en"] | None = None) -> HTMLResponse:
     report = shop_report(database(request), days=days)
-    return page(request, account, "report.html", locale=lang, report=report, periods=PERIODS)
+    return page(request, account, "report.html", locale=lang, report=report, periods=PERIODS,
+                why_at_risk=why_at_risk)
