@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     smtp_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    default_locale: Literal["id", "en"] = "id"  # the shop's language (i18n.LOCALES)
+    default_locale: Literal["id", "en"] = "id"  # the shop's language; the languages inden speaks (i18n.LOCALES)
     timezone: str = "Asia/Jakarta"  # an IANA zone: the shop's days and times
     currency: str = "IDR"
     max_body_bytes: int = 1024 * 1024

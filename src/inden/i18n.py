@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import get_args
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
@@ -29,9 +30,9 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from inden.config import get_settings
+from inden.config import Settings, get_settings
 
-LOCALES = ("id", "en")
+LOCALES: tuple[str, ...] = get_args(Settings.model_fields["default_locale"].annotation)  # ("id", "en")
 CATALOGUES = Path(__file__).parent / "locale"
 
 
